@@ -1,0 +1,65 @@
+# Two commands: `make run` (set up and serve) and `make test` (set up and run every check).
+# Each step leaves a stamp, so a second run only redoes what changed.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+STAMPS := .stamps
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: run test setup db migrate demo lint format serve clean-db bench
+
+run: setup migrate demo serve
+
+test: setup lint
+	@bash scripts/pg.sh start >/dev/null
+	$(PY) -m pytest -q
+
+setup: $(STAMPS)/system $(STAMPS)/venv app/static/vendor/.stamp db
+
+$(STAMPS)/system: scripts/system-packages.sh
+	@mkdir -p $(STAMPS)
+	bash scripts/system-packages.sh
+	@touch $@
+
+$(STAMPS)/venv: requirements.txt
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+app/static/vendor/.stamp: package.json package-lock.json scripts/vendor.sh
+	npm ci --no-audit --no-fund --silent
+	bash scripts/vendor.sh
+	@touch $@
+
+# Without DATABASE_URL the project-local cluster under instance/ is used.
+db:
+	@if [ -z "$$DATABASE_URL" ]; then bash scripts/pg.sh start; fi
+
+migrate: setup
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo load --if-empty
+
+serve:
+	@echo "Mängelmelder läuft auf http://127.0.0.1:$(PORT)  (Strg-C beendet)"
+	exec $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: $(STAMPS)/venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMPS)/venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup migrate
+	$(PY) bench/run.py
+
+clean-db:
+	bash scripts/pg.sh stop
+	rm -rf instance/pg instance/pg.log

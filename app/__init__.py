@@ -1,0 +1,54 @@
+"""Mängelmelder: a defect reporter for German cities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import errors, security, templating
+from app.extensions import babel, csrf, db, limiter, migrate
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    """Build the application; tests pass a config class or a dict of overrides."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object("config.Config")
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if app.config["PROXY_FIX"]:
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app)
+    limiter.init_app(app)
+
+    from app import models  # noqa: F401  (registers the models with SQLAlchemy)
+    from app.demo.cli import demo_cli
+    from app.districts.cli import districts_cli
+    from app.media import storage
+    from app.public.views import bp as public_bp
+    from app.reports.views import bp as reports_bp
+
+    storage.init_app(app)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(reports_bp)
+    app.cli.add_command(districts_cli)
+    app.cli.add_command(demo_cli)
+    errors.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    app.teardown_request(_rollback_on_error)
+    return app
+
+
+def _rollback_on_error(error: BaseException | None) -> None:
+    # Explicit, so that photo files written by a failed request are removed too.
+    if error is not None:
+        db.session.rollback()

@@ -1,0 +1,39 @@
+"""`flask demo load` and `flask demo generate --count N`."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import with_appcontext
+
+from app.demo import service
+from app.extensions import db
+
+demo_cli = click.Group("demo", help="Demo-Stadt und Testdaten.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Nur laden, wenn noch keine Bezirke existieren.")
+@with_appcontext
+def load_command(if_empty: bool) -> None:
+    """Load the demo city (Solingen): districts, departments, categories, routing rules."""
+    if if_empty and not service.city_is_empty():
+        click.echo("Demo-Stadt: Daten vorhanden, nichts geladen.")
+        return
+    service.load_city()
+    db.session.commit()
+    click.echo("Demo-Stadt Solingen geladen (Bezirksgrenzen angenähert).")
+
+
+@demo_cli.command("generate")
+@click.option("--count", type=click.IntRange(1, 5_000_000), required=True)
+@with_appcontext
+def generate_command(count: int) -> None:
+    """Add COUNT synthetic reports spread over districts, categories, statuses and five years."""
+    if service.city_is_empty():
+        raise click.ClickException("Keine Bezirke vorhanden: zuerst `flask demo load`.")
+    started = time.monotonic()
+    added = service.generate_reports(count)
+    db.session.commit()
+    click.echo(f"{added} Meldungen erzeugt in {time.monotonic() - started:.1f} s.")

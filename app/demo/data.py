@@ -1,0 +1,71 @@
+"""The demo city: Solingen's departments and categories.
+
+Derived from data/solingen-categories.md (public sources; not the city's official list).
+"""
+
+from pathlib import Path
+
+GEO_DIR = Path(__file__).resolve().parents[2] / "data" / "geo"
+DISTRICTS_FILE = GEO_DIR / "solingen-stadtbezirke-demo.geojson"
+
+# code, name, email
+DEPARTMENTS = [
+    ("tbs-stadtbild", "TBS – Stadtbildpflege und Straßengrün", "wildekippen@example.org"),
+    ("tbs-licht", "TBS – Straßenbeleuchtung", "strassenbeleuchtung@example.org"),
+    ("tbs-verkehr", "TBS – Verkehrstechnik", "verkehrstechnik@example.org"),
+    ("tbs-gruen", "TBS – Grünanlagen", "gruenanlagen@example.org"),
+    ("tbs-winter", "TBS – Winterdienst", "winterdienst@example.org"),
+    ("tiefbau", "Tiefbauunterhaltung", "tiefbau@example.org"),
+    ("sd67", "Stadtdienst Natur und Umwelt (SD 67)", "natur-umwelt@example.org"),
+    ("ordnung", "Stadtdienst Ordnung", "ordnung@example.org"),
+]
+
+# code, German name, English name, icon, default department
+CATEGORIES = [
+    ("muell", "Wilde Müllkippe", "Illegal dumping", "trash", "tbs-stadtbild"),
+    (
+        "verschmutzung",
+        "Verschmutzung / voller Papierkorb",
+        "Litter / full bin",
+        "bin",
+        "tbs-stadtbild",
+    ),
+    ("strasse", "Schlagloch / Straßenschaden / Gehweg", "Pothole / road damage", "road", "tiefbau"),
+    ("licht", "Straßenbeleuchtung defekt", "Street light out", "lamp", "tbs-licht"),
+    ("ampel", "Ampel defekt", "Traffic light broken", "traffic-light", "tbs-verkehr"),
+    ("schild", "Verkehrsschild beschädigt", "Damaged traffic sign", "sign", "tbs-verkehr"),
+    (
+        "gruen",
+        "Grünanlage / Parkbank / Spielgerät beschädigt",
+        "Park / bench / playground",
+        "tree",
+        "tbs-gruen",
+    ),
+    ("natur", "Bachtal / Wald / Biotop", "Stream valley / forest", "leaf", "sd67"),
+    ("graffiti", "Graffiti / Vandalismus", "Graffiti / vandalism", "spray", "tbs-stadtbild"),
+    ("winter", "Winterdienst (Fahrbahn)", "Winter road service", "snow", "tbs-winter"),
+    (
+        "ordnung",
+        "Ordnungswidrigkeit (Littering, Falschparken)",
+        "Public order offence",
+        "badge",
+        "ordnung",
+    ),
+]
+
+# category, district code, department: one example of a local exception to the default.
+# Burg/Höhscheid is mostly forest and stream valleys; there SD 67 looks after park damage too.
+ROUTING_RULES = [("gruen", "4", "sd67")]
+
+SAMPLE_TEXTS = [
+    "Hier liegt seit Tagen Sperrmüll am Straßenrand.",
+    "Großes Schlagloch auf der rechten Fahrspur, gefährlich für Radfahrende.",
+    "Die Laterne vor Hausnummer 12 ist nachts dunkel.",
+    "Papierkorb quillt über, Müll weht auf den Spielplatz.",
+    "Ampel an der Kreuzung zeigt dauerhaft Gelb.",
+    "Verkehrsschild umgefahren und liegt auf dem Gehweg.",
+    "Die Schaukel auf dem Spielplatz ist abgerissen.",
+    "Umgestürzter Baum versperrt den Wanderweg im Bachtal.",
+    "Frische Graffiti an der Unterführung.",
+    "Straße seit heute Morgen spiegelglatt, nicht gestreut.",
+]

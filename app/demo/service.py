@@ -1,0 +1,137 @@
+"""Demo city set-up and synthetic reports for trying things out and for benchmarks."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+
+from app.demo import data
+from app.districts.service import import_districts, parse_geojson
+from app.extensions import db
+from app.models import Category, Department, District, Report, RoutingRule
+from app.reports.routing import case_number_sql, route_lateral
+
+
+def city_is_empty() -> bool:
+    return db.session.scalar(select(func.count()).select_from(District)) == 0
+
+
+def load_city() -> None:
+    """Districts, departments, categories and routing rules of the demo city (idempotent)."""
+    districts, _ = parse_geojson(data.DISTRICTS_FILE.read_bytes(), "name", "code")
+    import_districts(districts)
+    departments = _upsert_departments()
+    categories = _upsert_categories(departments)
+    _upsert_rules(categories, departments)
+    db.session.flush()
+
+
+def _upsert_departments() -> dict[str, Department]:
+    existing = {d.code: d for d in db.session.scalars(select(Department))}
+    for code, name, email in data.DEPARTMENTS:
+        department = existing.get(code) or Department(code=code)
+        department.name, department.email = name, email
+        db.session.add(department)
+        existing[code] = department
+    return existing
+
+
+def _upsert_categories(departments: dict[str, Department]) -> dict[str, Category]:
+    existing = {c.code: c for c in db.session.scalars(select(Category))}
+    for code, name_de, name_en, icon, department in data.CATEGORIES:
+        category = existing.get(code) or Category(code=code, active=True)
+        category.name_de, category.name_en, category.icon = name_de, name_en, icon
+        category.default_department = departments[department]
+        db.session.add(category)
+        existing[code] = category
+    return existing
+
+
+def _upsert_rules(categories: dict[str, Category], departments: dict[str, Department]) -> None:
+    db.session.flush()
+    districts = {d.code: d for d in db.session.scalars(select(District))}
+    for category, district, department in data.ROUTING_RULES:
+        if district not in districts:
+            continue
+        rule = db.session.scalar(
+            select(RoutingRule).filter_by(
+                category_id=categories[category].id, district_id=districts[district].id
+            )
+        ) or RoutingRule(category_id=categories[category].id, district_id=districts[district].id)
+        rule.department_id = departments[department].id
+        db.session.add(rule)
+
+
+# Set-based: ST_GeneratePoints scatters points inside each district in proportion to its area,
+# then every point is routed with the same lateral sub-select as a real report.
+GENERATE_REPORTS = """
+WITH spec AS (
+    SELECT d.id, d.geom, ceil(:count * ST_Area(d.geom) / sum(ST_Area(d.geom)) OVER ())::int AS n
+    FROM districts AS d
+), points AS (
+    SELECT (ST_Dump(ST_GeneratePoints(spec.geom, spec.n))).geom AS point FROM spec
+), raw AS (
+    SELECT point,
+           (SELECT array_agg(id) FROM categories WHERE active) AS cats,
+           now() - (random() ^ 1.5) * interval '5 years' AS at,
+           random() AS r, random() AS r2
+    FROM points
+    LIMIT :count
+), picked AS (
+    SELECT point, at, r, r2, cats[1 + floor(random() * array_length(cats, 1))::int] AS category_id
+    FROM raw
+), numbered AS (
+    SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id, * FROM picked
+)
+INSERT INTO reports (id, case_number, location, category_id, district_id, department_id,
+                     description, status, channel, published_at, created_at, updated_at,
+                     tracking_token_hash)
+SELECT n.id, {case_number}, n.point, n.category_id, route.district_id, route.department_id,
+       (CAST(:texts AS text[]))[1 + floor(n.r2 * cardinality(CAST(:texts AS text[])))::int],
+       CASE
+           WHEN n.at > now() - interval '3 days' THEN 'received'
+           WHEN n.r < 0.10 THEN 'accepted'
+           WHEN n.r < 0.25 THEN 'in_progress'
+           WHEN n.r < 0.85 THEN 'resolved'
+           WHEN n.r < 0.91 THEN 'not_responsible'
+           WHEN n.r < 0.96 THEN 'duplicate'
+           ELSE 'wont_fix'
+       END,
+       CASE WHEN n.r2 < 0.8 THEN 'web' WHEN n.r2 < 0.9 THEN 'api' ELSE 'phone' END,
+       CASE WHEN n.at < now() - interval '1 day' THEN n.at + interval '4 hours' END,
+       n.at, n.at + (n.r * interval '30 days'),
+       encode(sha256(convert_to(n.id::text || random()::text, 'UTF8')), 'hex')
+FROM numbered AS n, {route}
+RETURNING id
+"""
+
+GENERATE_EVENTS = """
+INSERT INTO timeline_events (report_id, kind, status, note, public, author, created_at)
+SELECT id, 'status_change', 'received', NULL, true, 'Demo', created_at
+FROM reports WHERE id BETWEEN :first AND :last
+UNION ALL
+SELECT id, 'status_change', status, NULL, true, 'Demo', updated_at
+FROM reports WHERE id BETWEEN :first AND :last AND status <> 'received'
+"""
+
+
+def generate_reports(count: int) -> int:
+    """Add `count` synthetic reports with timelines; returns how many were added."""
+    if count <= 0:
+        return 0
+    sql = GENERATE_REPORTS.format(
+        case_number=case_number_sql("n.id", "n.at"),
+        route=route_lateral("n.point", "n.category_id"),
+    )
+    ids = db.session.execute(
+        text(f"WITH added AS ({sql}) SELECT min(id), max(id), count(*) FROM added"),
+        {"count": count, "texts": data.SAMPLE_TEXTS},
+    ).one()
+    if not ids[2]:
+        return 0
+    db.session.execute(text(GENERATE_EVENTS), {"first": ids[0], "last": ids[1]})
+    db.session.execute(text("ANALYZE reports; ANALYZE timeline_events"))
+    return int(ids[2])
+
+
+def report_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Report)) or 0

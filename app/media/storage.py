@@ -1,0 +1,65 @@
+"""Photo files under UPLOAD_FOLDER, tied to the database transaction.
+
+Files written during a transaction are deleted again when it rolls back, so a failed
+submission never leaves an orphan file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+PENDING = "pending_files"
+
+
+def upload_root() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]).resolve()
+
+
+def path_for(name: str) -> Path:
+    """Resolve a stored name, refusing anything that would leave the upload folder."""
+    root = upload_root()
+    path = (root / name).resolve()
+    if path.parent != root:
+        raise ValueError("invalid stored file name")
+    return path
+
+
+def save(data: bytes, suffix: str = ".jpg") -> str:
+    """Write bytes under a new random name and return the name."""
+    root = upload_root()
+    root.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_urlsafe(18) + suffix
+    path = path_for(name)
+    # O_EXCL: a name collision fails instead of overwriting another report's photo.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    db.session.info.setdefault(PENDING, []).append(path)
+    return name
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def _discard(session: Session, previous_transaction: object) -> None:
+    if getattr(previous_transaction, "nested", False):
+        return
+    for path in session.info.pop(PENDING, []):
+        Path(path).unlink(missing_ok=True)
+
+
+def init_app(app: Flask) -> None:
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+
+event.listen(Session, "after_commit", _forget)
+event.listen(Session, "after_soft_rollback", _discard)

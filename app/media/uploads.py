@@ -1,0 +1,34 @@
+"""Reading uploaded photo files with the configured limits."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+
+from app.media.images import PhotoError, ProcessedPhoto, process_photo
+
+
+def process_uploads(files: list[FileStorage]) -> list[ProcessedPhoto]:
+    """Validate and re-encode every photo; raises PhotoError naming the first bad file."""
+    config = current_app.config
+    if len(files) > config["MAX_PHOTOS"]:
+        raise PhotoError(_("Höchstens %(n)d Fotos pro Meldung.", n=config["MAX_PHOTOS"]))
+    photos = []
+    for upload in files:
+        # Read one byte past the limit, so an oversized file is noticed without reading all of it.
+        raw = upload.stream.read(config["MAX_PHOTO_BYTES"] + 1)
+        try:
+            photos.append(
+                process_photo(
+                    raw,
+                    max_size=config["PHOTO_MAX_SIZE"],
+                    thumb_size=config["THUMBNAIL_SIZE"],
+                    max_pixels=config["MAX_IMAGE_PIXELS"],
+                    max_bytes=config["MAX_PHOTO_BYTES"],
+                )
+            )
+        except PhotoError as exc:
+            name = (upload.filename or "")[:80]
+            raise PhotoError(f"{name}: {exc}" if name else str(exc)) from exc
+    return photos

@@ -1,0 +1,19 @@
+"""All models, importable from one place (and seen by Alembic's autogenerate)."""
+
+from app.models.district import District
+from app.models.organisation import Category, Department, RoutingRule
+from app.models.report import Photo, Report, TimelineEvent
+from app.models.status import Channel, EventKind, Status
+
+__all__ = [
+    "Category",
+    "Channel",
+    "Department",
+    "District",
+    "EventKind",
+    "Photo",
+    "Report",
+    "RoutingRule",
+    "Status",
+    "TimelineEvent",
+]

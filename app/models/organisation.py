@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+class Department(db.Model):
+    """A unit of the city administration that handles reports (e.g. TBS – Straßenbeleuchtung)."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+
+
+class Category(db.Model):
+    """What kind of defect a report is about; carries the default department."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    name_de: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    icon: Mapped[str | None] = mapped_column(String(50))
+    default_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    default_department: Mapped[Department] = relationship()
+
+    @property
+    def name(self) -> str:
+        return self.name_de
+
+
+class RoutingRule(db.Model):
+    """Sends a category in one district to another department than the category's default."""
+
+    __tablename__ = "routing_rules"
+    __table_args__ = (UniqueConstraint("category_id", "district_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.district import District
+from app.models.organisation import Category, Department
+from app.models.status import Channel, EventKind, Status, sql_in
+
+
+class Report(db.Model):
+    """A defect reported by a citizen. Reporter fields are personal data: staff and tracker only."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({sql_in(Status)})", name="status"),
+        CheckConstraint(f"channel IN ({sql_in(Channel)})", name="channel"),
+        Index("ix_reports_status_created", "status", "created_at"),
+        Index("ix_reports_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True)
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=Status.RECEIVED)
+    channel: Mapped[str] = mapped_column(String(10), default=Channel.WEB)
+    # Text and photos are public only from this moment (moderated publishing).
+    published_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    reporter_name: Mapped[str | None] = mapped_column(String(200))
+    reporter_email: Mapped[str | None] = mapped_column(String(254))
+    reporter_phone: Mapped[str | None] = mapped_column(String(50))
+    # Only hashes are stored: the tracking token is a secret, the submission key dedupes retries.
+    tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    submission_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    category: Mapped[Category] = relationship()
+    district: Mapped[District] = relationship()
+    department: Mapped[Department] = relationship()
+    photos: Mapped[list[Photo]] = relationship(back_populates="report", order_by="Photo.id")
+    events: Mapped[list[TimelineEvent]] = relationship(
+        back_populates="report", order_by="TimelineEvent.created_at, TimelineEvent.id"
+    )
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Photo(db.Model):
+    """A re-encoded photo without metadata, stored in UPLOAD_FOLDER under a generated name."""
+
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(100), unique=True)
+    thumbnail: Mapped[str] = mapped_column(String(100), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    # "after" photos come from crews when the defect is fixed.
+    after: Mapped[bool] = mapped_column(default=False)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    report: Mapped[Report] = relationship(back_populates="photos")
+
+
+class TimelineEvent(db.Model):
+    """An append-only entry in a report's history; internal ones never leave the staff area."""
+
+    __tablename__ = "timeline_events"
+    __table_args__ = (CheckConstraint(f"kind IN ({sql_in(EventKind)})", name="kind"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(default=True)
+    # A label such as "Bürger*in" or a staff member's name; staff user ids come with accounts.
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    report: Mapped[Report] = relationship(back_populates="events")
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label if self.status else ""

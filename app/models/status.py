@@ -1,0 +1,60 @@
+"""The report status model (see ARCHITECTURE.md) and the intake channels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    NOT_RESPONSIBLE = "not_responsible"
+    DUPLICATE = "duplicate"
+    WONT_FIX = "wont_fix"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+
+STATUS_LABELS = {
+    Status.RECEIVED: _l("Eingegangen"),
+    Status.ACCEPTED: _l("In Prüfung"),
+    Status.IN_PROGRESS: _l("In Bearbeitung"),
+    Status.RESOLVED: _l("Erledigt"),
+    Status.NOT_RESPONSIBLE: _l("Nicht zuständig / weitergeleitet"),
+    Status.DUPLICATE: _l("Duplikat"),
+    Status.WONT_FIX: _l("Nicht lösbar"),
+}
+OPEN_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.IN_PROGRESS})
+
+
+class Channel(StrEnum):
+    """How a report reached the city."""
+
+    WEB = "web"
+    API = "api"
+    PHONE = "phone"
+    LETTER = "letter"
+    EMAIL = "email"
+
+
+class EventKind(StrEnum):
+    STATUS_CHANGE = "status_change"
+    PUBLIC_NOTE = "public_note"
+    INTERNAL_NOTE = "internal_note"
+    REASSIGNMENT = "reassignment"
+    PHOTO = "photo"
+
+
+def sql_in(values: type[StrEnum]) -> str:
+    """A CHECK constraint body listing an enum's values."""
+    return ", ".join(f"'{v.value}'" for v in values)

@@ -1,0 +1,68 @@
+"""Read-only queries for public pages. Nothing here touches personal data."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import District, Photo, Report
+
+
+def city_outline() -> dict:
+    """The union of all districts as GeoJSON, simplified to about 5 m for drawing."""
+    geometry = db.session.scalar(
+        select(
+            func.ST_AsGeoJSON(
+                func.ST_SimplifyPreserveTopology(func.ST_Union(District.geom), 0.00005), 6
+            )
+        )
+    )
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": json.loads(geometry) if geometry else None,
+    }
+    return {"type": "FeatureCollection", "features": [feature] if geometry else []}
+
+
+def city_bounds() -> list[float] | None:
+    """[west, south, east, north] of all districts, for fitting the map."""
+    box = db.session.execute(
+        select(
+            func.ST_XMin(func.ST_Extent(District.geom)),
+            func.ST_YMin(func.ST_Extent(District.geom)),
+            func.ST_XMax(func.ST_Extent(District.geom)),
+            func.ST_YMax(func.ST_Extent(District.geom)),
+        )
+    ).one()
+    return None if box[0] is None else [float(v) for v in box]
+
+
+def coordinates(report: Report) -> tuple[float, float]:
+    """(lat, lon) of a report."""
+    lon, lat = db.session.execute(
+        select(func.ST_X(Report.location), func.ST_Y(Report.location)).where(Report.id == report.id)
+    ).one()
+    return lat, lon
+
+
+def public_events(report: Report) -> list:
+    return [e for e in report.events if e.public]
+
+
+def visible_photos(report: Report) -> list[Photo]:
+    return [p for p in report.photos if not p.hidden]
+
+
+def public_photo(name: str) -> Photo | None:
+    """A photo that may be shown to anyone: of a published report and not hidden."""
+    if len(name) > 100:
+        return None
+    photo = db.session.scalar(
+        select(Photo).where((Photo.filename == name) | (Photo.thumbnail == name))
+    )
+    if photo is None or photo.hidden or not photo.report.is_published:
+        return None
+    return photo

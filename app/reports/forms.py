@@ -1,0 +1,127 @@
+"""The citizen's report form. Coordinates are plain fields: the map only fills them in."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
+PHONE = re.compile(r"^[0-9+()/.\- ]{3,50}$")
+
+
+def _coerce_category(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_coordinate(raw: str | None, low: float, high: float) -> float:
+    """A finite decimal number within [low, high]; accepts a German decimal comma."""
+    text = (raw or "").strip().replace(",", ".")
+    if not text:
+        raise ValidationError(
+            _l("Bitte einen Ort wählen: auf die Karte tippen oder Koordinaten eingeben.")
+        )
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationError(_l("Bitte eine Zahl eingeben, zum Beispiel 51,1657.")) from None
+    if not math.isfinite(value):
+        raise ValidationError(_l("Bitte eine endliche Zahl eingeben."))
+    if not low <= value <= high:
+        raise ValidationError(
+            _l("Der Wert muss zwischen %(low)s und %(high)s liegen.", low=low, high=high)
+        )
+    return value
+
+
+class ReportForm(FlaskForm):
+    category = SelectField(
+        _l("Kategorie"),
+        coerce=_coerce_category,
+        validators=[DataRequired(message=_l("Bitte eine Kategorie wählen."))],
+        validate_choice=False,
+    )
+    description = TextAreaField(
+        _l("Beschreibung"),
+        validators=[
+            DataRequired(message=_l("Bitte beschreiben Sie den Mangel.")),
+            Length(max=2000, message=_l("Die Beschreibung darf höchstens 2000 Zeichen lang sein.")),
+        ],
+    )
+    lat = StringField(_l("Breitengrad"))
+    lon = StringField(_l("Längengrad"))
+    photos = MultipleFileField(_l("Fotos (bis zu 5, je höchstens 10 MB)"))
+    name = StringField(
+        _l("Name (freiwillig)"),
+        validators=[Optional(), Length(max=200, message=_l("Höchstens 200 Zeichen."))],
+    )
+    email = StringField(
+        _l("E-Mail (freiwillig, für Rückmeldungen)"),
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Höchstens 254 Zeichen.")),
+            Email(
+                message=_l("Bitte eine gültige E-Mail-Adresse eingeben."),
+                check_deliverability=False,
+            ),
+        ],
+    )
+    phone = StringField(
+        _l("Telefon (freiwillig)"),
+        validators=[
+            Optional(),
+            Regexp(PHONE, message=_l("Bitte eine gültige Telefonnummer eingeben.")),
+        ],
+    )
+    consent = BooleanField(
+        _l("Ich bin einverstanden, dass meine Kontaktdaten zur Bearbeitung gespeichert werden.")
+    )
+    submission_key = HiddenField()
+
+    def __init__(self, *args: object, categories: list | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.category.choices = [("", _l("– bitte wählen –"))] + [
+            (c.id, c.name) for c in categories or []
+        ]
+        self.category_ids = {c.id for c in categories or []}
+        self.latitude: float | None = None
+        self.longitude: float | None = None
+
+    def validate_category(self, field: SelectField) -> None:
+        if field.data not in self.category_ids:
+            raise ValidationError(_l("Bitte eine Kategorie aus der Liste wählen."))
+
+    def validate_lat(self, field: StringField) -> None:
+        self.latitude = parse_coordinate(field.data, -90, 90)
+
+    def validate_lon(self, field: StringField) -> None:
+        self.longitude = parse_coordinate(field.data, -180, 180)
+
+    def validate_consent(self, field: BooleanField) -> None:
+        gave_contact = any((f.data or "").strip() for f in (self.name, self.email, self.phone))
+        if gave_contact and not field.data:
+            raise ValidationError(
+                _l("Bitte stimmen Sie der Speicherung zu oder lassen Sie die Kontaktfelder leer.")
+            )
+
+    def clean_submission_key(self) -> str | None:
+        key = (self.submission_key.data or "").strip()
+        return key if SUBMISSION_KEY.match(key) else None
+
+    @property
+    def uploads(self) -> list:
+        return [f for f in self.photos.data or [] if f and f.filename]

@@ -1,0 +1,160 @@
+"""Filing a report: routing, insert, photos and the first timeline event in one transaction.
+
+Nothing here commits; the caller commits once. Photo files written here are removed again if
+the transaction rolls back (see app.media.storage).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.media import storage
+from app.media.images import ProcessedPhoto
+from app.models import Category, Channel, EventKind, Photo, Report, Status, TimelineEvent
+from app.reports.routing import case_number_sql, route_lateral
+
+INSERT_REPORT = text(
+    f"""
+    WITH place AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS point),
+         new AS (SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id, now() AS at)
+    INSERT INTO reports (id, case_number, location, category_id, district_id, department_id,
+                         description, status, channel, published_at, created_at, updated_at,
+                         reporter_name, reporter_email, reporter_phone,
+                         tracking_token_hash, submission_key_hash)
+    SELECT new.id, {case_number_sql("new.id", "new.at")}, place.point, :category_id,
+           route.district_id, route.department_id, :description, :status, :channel,
+           CASE WHEN :publish THEN new.at END, new.at, new.at,
+           :reporter_name, :reporter_email, :reporter_phone, :token_hash, :submission_hash
+    FROM place, new, {route_lateral("place.point", ":category_id")}
+    ON CONFLICT (submission_key_hash) DO NOTHING
+    RETURNING id
+    """
+)
+
+
+class OutsideCity(Exception):
+    """The point lies in no district of the city."""
+
+
+@dataclass
+class NewReport:
+    category_id: int
+    description: str
+    lat: float
+    lon: float
+    reporter_name: str | None = None
+    reporter_email: str | None = None
+    reporter_phone: str | None = None
+    channel: Channel = Channel.WEB
+    # A random key from the form: a resubmission of the same form creates no second report.
+    submission_key: str | None = None
+
+
+@dataclass
+class FiledReport:
+    report: Report
+    tracking_token: str
+    duplicate: bool = False
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _tracking_token(submission_key: str | None) -> str:
+    # Derived from the submission key, so a retried form gets the same link back; the key itself
+    # is stored only hashed, so neither the database nor the secret alone reveal the link.
+    if submission_key is None:
+        return secrets.token_urlsafe(32)
+    secret = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, b"tracking:" + submission_key.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
+    """Store a report routed by PostGIS; raises OutsideCity when no district covers the point."""
+    token = _tracking_token(new.submission_key)
+    submission_hash = token_hash(new.submission_key) if new.submission_key else None
+    report_id = db.session.execute(
+        INSERT_REPORT,
+        {
+            "lon": new.lon,
+            "lat": new.lat,
+            "category_id": new.category_id,
+            "description": new.description,
+            "status": Status.RECEIVED.value,
+            "channel": new.channel.value,
+            "publish": current_app.config["PUBLISHING"] == "immediate",
+            "reporter_name": new.reporter_name or None,
+            "reporter_email": new.reporter_email or None,
+            "reporter_phone": new.reporter_phone or None,
+            "token_hash": token_hash(token),
+            "submission_hash": submission_hash,
+        },
+    ).scalar()
+    if report_id is None:
+        return _earlier_submission(submission_hash, token)
+    report = db.session.get_one(Report, report_id)
+    for photo in photos:
+        add_photo(report, photo)
+    db.session.add(
+        TimelineEvent(
+            report=report,
+            kind=EventKind.STATUS_CHANGE,
+            status=Status.RECEIVED,
+            public=True,
+            author=f"Meldung ({new.channel.value})",
+            created_at=report.created_at,
+        )
+    )
+    db.session.flush()
+    return FiledReport(report, token)
+
+
+def _earlier_submission(submission_hash: str | None, token: str) -> FiledReport:
+    if submission_hash is not None:
+        earlier = db.session.scalar(
+            select(Report).where(Report.submission_key_hash == submission_hash)
+        )
+        if earlier is not None:
+            return FiledReport(earlier, token, duplicate=True)
+    raise OutsideCity
+
+
+def add_photo(report: Report, photo: ProcessedPhoto, after: bool = False) -> Photo:
+    stored = Photo(
+        report=report,
+        filename=storage.save(photo.data),
+        thumbnail=storage.save(photo.thumbnail),
+        width=photo.width,
+        height=photo.height,
+        after=after,
+    )
+    db.session.add(stored)
+    return stored
+
+
+def find_by_token(token: str) -> Report | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(Report).where(Report.tracking_token_hash == token_hash(token)))
+
+
+def find_by_case_number(case_number: str) -> Report | None:
+    if len(case_number) > 20:
+        return None
+    return db.session.scalar(select(Report).where(Report.case_number == case_number))
+
+
+def active_categories() -> list[Category]:
+    return list(
+        db.session.scalars(select(Category).where(Category.active).order_by(Category.name_de))
+    )

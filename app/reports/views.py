@@ -1,0 +1,130 @@
+"""The citizen's flow: the form, the confirmation and the private tracking page."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from app.extensions import db, limiter
+from app.media import storage
+from app.media.images import PhotoError
+from app.media.uploads import process_uploads
+from app.models import Channel
+from app.reports import service
+from app.reports.forms import ReportForm
+
+bp = Blueprint("reports", __name__)
+
+OUTSIDE = "Dieser Ort liegt außerhalb des Stadtgebiets. Bitte wählen Sie einen Ort in der Stadt."
+
+
+def _report_limit() -> str:
+    return current_app.config["RATELIMIT_REPORTS"]
+
+
+def _render_form(form: ReportForm, status: int = 200):
+    return render_template("reports/form.html", form=form), status
+
+
+@bp.route("/melden", methods=["GET", "POST"])
+@limiter.limit(_report_limit, methods=["POST"])
+def new_report():
+    form = ReportForm(categories=service.active_categories())
+    if request.method == "GET":
+        form.submission_key.data = uuid.uuid4().hex
+        return _render_form(form)
+    if not form.validate():
+        _offer_photo_position(form)
+        return _render_form(form, 422)
+    try:
+        photos = process_uploads(form.uploads)
+    except PhotoError as exc:
+        form.photos.errors = [str(exc)]
+        return _render_form(form, 422)
+    try:
+        filed = service.file_report(_new_report(form), photos)
+        db.session.commit()
+    except service.OutsideCity:
+        db.session.rollback()
+        form.lat.errors = [_(OUTSIDE)]
+        return _render_form(form, 422)
+    session["filed"] = {"case": filed.report.case_number, "token": filed.tracking_token}
+    return redirect(url_for(".confirmation"))
+
+
+def _new_report(form: ReportForm) -> service.NewReport:
+    return service.NewReport(
+        category_id=form.category.data,
+        description=form.description.data.strip(),
+        lat=form.latitude,  # type: ignore[arg-type]
+        lon=form.longitude,  # type: ignore[arg-type]
+        reporter_name=(form.name.data or "").strip() or None,
+        reporter_email=(form.email.data or "").strip() or None,
+        reporter_phone=(form.phone.data or "").strip() or None,
+        channel=Channel.WEB,
+        submission_key=form.clean_submission_key(),
+    )
+
+
+def _offer_photo_position(form: ReportForm) -> None:
+    """No pin but a photo with GPS: fill in the photo's position for the citizen to check."""
+    if (form.lat.data or "").strip() or (form.lon.data or "").strip() or not form.uploads:
+        return
+    try:
+        photos = process_uploads(form.uploads)
+    except PhotoError:
+        return
+    gps = next((p.gps for p in photos if p.gps), None)
+    if gps is None:
+        return
+    form.lat.data, form.lon.data = f"{gps[0]:.6f}", f"{gps[1]:.6f}"
+    form.lat.errors = [
+        _(
+            "Sie haben keinen Ort gewählt. Ihr Foto enthält einen Standort; wir haben ihn "
+            "eingetragen. Bitte prüfen Sie ihn und hängen Sie die Fotos erneut an."
+        )
+    ]
+    form.lon.errors = []
+
+
+@bp.route("/melden/danke")
+def confirmation():
+    filed = session.get("filed")
+    if not filed:
+        return redirect(url_for(".new_report"))
+    report = service.find_by_case_number(filed["case"])
+    if report is None:
+        abort(404)
+    link = url_for(".tracking", token=filed["token"], _external=True)
+    return render_template("reports/confirmation.html", report=report, tracking_link=link)
+
+
+@bp.route("/verfolgen/<token>")
+def tracking(token: str):
+    report = service.find_by_token(token)
+    if report is None:
+        abort(404)
+    return render_template("reports/tracking.html", report=report, token=token)
+
+
+@bp.route("/verfolgen/<token>/fotos/<name>")
+def tracking_photo(token: str, name: str):
+    report = service.find_by_token(token)
+    if report is None:
+        abort(404)
+    photo = next((p for p in report.photos if name in (p.filename, p.thumbnail)), None)
+    if photo is None or photo.hidden:
+        abort(404)
+    return send_file(storage.path_for(name), mimetype="image/jpeg", max_age=3600)

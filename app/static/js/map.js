@@ -1,0 +1,90 @@
+// Progressive enhancement: every page works without this file; it adds the Leaflet map.
+// Settings come from data-* attributes, because the CSP allows no inline script.
+(function () {
+  "use strict";
+
+  function baseMap(el) {
+    var map = L.map(el, { scrollWheelZoom: false });
+    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
+    if (el.dataset.bounds) {
+      var b = el.dataset.bounds.split(",").map(Number);
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    } else {
+      map.setView([51.17, 7.08], 12);
+    }
+    if (el.dataset.outlineUrl) {
+      fetch(el.dataset.outlineUrl).then(function (r) { return r.json(); }).then(function (data) {
+        var outline = L.geoJSON(data, { style: { color: "#084785", weight: 2, fill: false }, interactive: false });
+        outline.addTo(map);
+        if (!el.dataset.bounds && outline.getBounds().isValid()) { map.fitBounds(outline.getBounds()); }
+      });
+    }
+    return map;
+  }
+
+  function fmt(n) { return n.toFixed(6).replace(".", ","); }
+
+  function picker(el) {
+    var map = baseMap(el);
+    var lat = document.getElementById("lat");
+    var lon = document.getElementById("lon");
+    var status = document.getElementById("location-status");
+    var marker = null;
+
+    function place(latlng, fromInput) {
+      if (!marker) {
+        marker = L.marker(latlng, { draggable: true, keyboard: true, title: "Ort des Mangels" }).addTo(map);
+        marker.on("dragend", function () { place(marker.getLatLng()); });
+      } else {
+        marker.setLatLng(latlng);
+      }
+      if (!fromInput) {
+        lat.value = fmt(latlng.lat);
+        lon.value = fmt(latlng.lng);
+        status.textContent = "Ort gesetzt: " + lat.value + ", " + lon.value;
+      }
+    }
+
+    function fromInputs() {
+      var a = parseFloat(lat.value.replace(",", "."));
+      var b = parseFloat(lon.value.replace(",", "."));
+      if (isFinite(a) && isFinite(b) && Math.abs(a) <= 90 && Math.abs(b) <= 180) {
+        place(L.latLng(a, b), true);
+        return true;
+      }
+      return false;
+    }
+
+    map.on("click", function (e) { place(e.latlng); });
+    lat.addEventListener("change", fromInputs);
+    lon.addEventListener("change", fromInputs);
+    if (fromInputs()) { map.setView(marker.getLatLng(), 16); }
+
+    var button = document.getElementById("use-location");
+    if (!("geolocation" in navigator)) { button.hidden = true; return; }
+    button.addEventListener("click", function () {
+      status.textContent = "Standort wird ermittelt …";
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var here = L.latLng(pos.coords.latitude, pos.coords.longitude);
+        place(here);
+        map.setView(here, 17);
+      }, function () {
+        status.textContent = "Der Standort konnte nicht ermittelt werden. Bitte tippen Sie auf die Karte.";
+      }, { enableHighAccuracy: true, timeout: 15000 });
+    });
+  }
+
+  function pinMap(el) {
+    var here = L.latLng(Number(el.dataset.lat), Number(el.dataset.lon));
+    var map = L.map(el, { scrollWheelZoom: false, dragging: !L.Browser.mobile });
+    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
+    map.setView(here, 16);
+    L.marker(here, { keyboard: false }).addTo(map);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var el = document.getElementById("map");
+    if (!el || typeof L === "undefined") { return; }
+    if (el.dataset.picker) { picker(el); } else if (el.dataset.lat) { pinMap(el); } else { baseMap(el); }
+  });
+})();

@@ -1,0 +1,34 @@
+"""Template filters and helpers shared by all pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask, url_for
+from flask_babel import format_datetime, get_locale
+
+from app.public.service import coordinates, public_events, visible_photos
+
+
+def datetime_filter(value: datetime | None) -> str:
+    """German date and time in the city's time zone, e.g. 25.11.2026, 14:05."""
+    return format_datetime(value, "dd.MM.yyyy, HH:mm") if value else ""
+
+
+def tracking_photo_url(token: str) -> Callable[[str], str]:
+    return lambda name: url_for("reports.tracking_photo", token=token, name=name)
+
+
+def public_photo_url(name: str) -> str:
+    return url_for("public.photo", name=name)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(datetime_filter, "datetime")
+    app.add_template_global(get_locale)
+    app.add_template_global(coordinates, "public_coords")
+    app.add_template_global(public_events)
+    app.add_template_global(visible_photos)
+    app.add_template_global(tracking_photo_url)
+    app.add_template_global(public_photo_url)

@@ -1,0 +1,83 @@
+"""Configuration. Every setting can be overridden by an environment variable of the same name."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+BASE_DIR = Path(__file__).resolve().parent
+LOCAL_DB = "postgresql+psycopg://maengelmelder@127.0.0.1:{port}/{name}"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "")
+    return value if value != "" else default
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+def _local_db(name: str) -> str:
+    return LOCAL_DB.format(port=_env("PG_PORT", "54320"), name=name)
+
+
+class Config:
+    """Defaults for development; production sets at least SECRET_KEY and DATABASE_URL."""
+
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", _local_db("maengelmelder"))
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    PORT = _env_int("PORT", 5000)
+
+    CITY_NAME = _env("CITY_NAME", "Solingen")
+    # Demo district lines are approximate; the about page says so while this is set.
+    DISTRICTS_APPROXIMATE = _env_bool("DISTRICTS_APPROXIMATE", True)
+    # "moderated": text and photos become public after staff checked them; "immediate": at once.
+    PUBLISHING = _env("PUBLISHING", "moderated")
+    BASE_URL = _env("BASE_URL", "")
+
+    TILE_URL = _env("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    TILE_ATTRIBUTION = _env(
+        "TILE_ATTRIBUTION",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende',
+    )
+
+    UPLOAD_FOLDER = _env("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
+    MAX_PHOTOS = _env_int("MAX_PHOTOS", 5)
+    MAX_PHOTO_BYTES = _env_int("MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+    # Five photos of 10 MB plus the form fields.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 52 * 1024 * 1024)
+    MAX_IMAGE_PIXELS = _env_int("MAX_IMAGE_PIXELS", 50_000_000)
+    PHOTO_MAX_SIZE = _env_int("PHOTO_MAX_SIZE", 2048)
+    THUMBNAIL_SIZE = _env_int("THUMBNAIL_SIZE", 400)
+    DESCRIPTION_MAX_LENGTH = 2000
+
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_REPORTS = _env("RATELIMIT_REPORTS", "10 per hour;30 per day")
+    # Proxies in front of the app: the client address then comes from X-Forwarded-For.
+    PROXY_FIX = _env_int("PROXY_FIX", 0)
+
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", "Europe/Berlin")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    WTF_CSRF_TIME_LIMIT = None
+
+    PRIVACY_CONTACT = _env("PRIVACY_CONTACT", "datenschutz@example.org")
+    OPERATOR_NAME = _env("OPERATOR_NAME", "Stadt Solingen (Demo)")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", _local_db("maengelmelder_test"))
+    RATELIMIT_ENABLED = False
+    SERVER_NAME = "localhost"

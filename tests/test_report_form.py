@@ -1,0 +1,128 @@
+"""The citizen's report form: the happy path, privacy, and what a retry does."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Photo, Report, Status
+from tests.factories import jpeg
+from tests.helpers import counts, form_data, post_report, tracking_link, with_photos
+
+
+def test_form_page_has_labelled_fields_and_fallback_coordinates(client):
+    page = client.get("/melden").get_data(as_text=True)
+    for label in ("Kategorie", "Beschreibung", "Breitengrad", "Längengrad", "Fotos", "E-Mail"):
+        assert f">{label}" in page
+    assert 'name="lat"' in page and 'name="lon"' in page
+    assert "Meinen Standort verwenden" in page
+    assert 'href="/datenschutz"' in page
+
+
+def test_filing_a_report_with_photo_routes_and_confirms(client, uploads):
+    data = with_photos(form_data(name="Erika Mustermann", email="erika@example.org"), jpeg())
+    data["consent"] = "y"
+    response = post_report(client, data)
+    assert response.status_code == 302
+    report = db.session.scalars(select(Report)).one()
+    assert report.district.name == "Mitte"
+    assert report.department.code == "tbs-licht"
+    assert report.status == Status.RECEIVED
+    assert [e.status for e in report.events] == ["received"]
+    assert len(report.photos) == 1
+
+    page = client.get("/melden/danke").get_data(as_text=True)
+    assert report.case_number in page
+    link = tracking_link(client)
+    tracking = client.get(link).get_data(as_text=True)
+    assert "Eingegangen" in tracking
+    assert "Erika Mustermann" in tracking and "erika@example.org" in tracking
+    assert report.tracking_token_hash not in tracking
+
+
+def test_public_page_never_shows_personal_data(client, uploads, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLISHING", "immediate")
+    data = form_data(name="Zacharias Quendel", email="zq-7781@example.org", phone="0212 998877")
+    data["consent"] = "y"
+    post_report(client, with_photos(data, jpeg()))
+    report = db.session.scalars(select(Report)).one()
+    page = client.get(f"/meldungen/{report.case_number}").get_data(as_text=True)
+    assert "Laterne vor Hausnummer 12" in page  # published at once: the text is public
+    assert "Eingegangen" in page and "Mitte" in page and "TBS – Straßenbeleuchtung" in page
+    for secret in ("Zacharias", "Quendel", "zq-7781", "998877"):
+        assert secret not in page
+
+
+def test_moderated_report_hides_text_and_photos_until_published(client, uploads):
+    post_report(client, with_photos(form_data(description="Geheimer Hinweis auf Herrn X"), jpeg()))
+    report = db.session.scalars(select(Report)).one()
+    page = client.get(f"/meldungen/{report.case_number}").get_data(as_text=True)
+    assert "Geheimer Hinweis" not in page
+    assert "werden noch geprüft" in page
+    photo = report.photos[0]
+    assert client.get(f"/fotos/{photo.filename}").status_code == 404
+    assert client.get(f"/fotos/{photo.thumbnail}").status_code == 404
+
+
+def test_tracking_page_shows_own_photos_before_publishing(client, uploads):
+    post_report(client, with_photos(form_data(), jpeg()))
+    photo = db.session.scalars(select(Photo)).one()
+    link = tracking_link(client)
+    response = client.get(f"{link}/fotos/{photo.thumbnail}")
+    assert response.status_code == 200
+    assert response.mimetype == "image/jpeg"
+    assert client.get("/verfolgen/falsch/fotos/" + photo.thumbnail).status_code == 404
+
+
+def test_stored_photos_carry_no_exif_or_gps(client, uploads):
+    post_report(client, with_photos(form_data(), jpeg(gps=(51.17, 7.08))))
+    photo = db.session.scalars(select(Photo)).one()
+    for name in (photo.filename, photo.thumbnail):
+        raw = (uploads / name).read_bytes()
+        image = Image.open(io.BytesIO(raw))
+        assert not image.getexif()
+        assert b"TestCam" not in raw and b"Exif" not in raw
+    assert sorted(p.name for p in uploads.iterdir()) == sorted([photo.filename, photo.thumbnail])
+
+
+def test_sending_the_same_form_twice_creates_one_report(client, uploads):
+    data = form_data()
+    first = post_report(client, with_photos(dict(data), jpeg()))
+    link = tracking_link(client)
+    second = post_report(client, with_photos(dict(data), jpeg()))
+    assert first.status_code == second.status_code == 302
+    assert counts() == (1, 1, 1)
+    assert tracking_link(client) == link
+    assert len(list(uploads.iterdir())) == 2  # the retry's photo files were removed again
+
+
+def test_description_is_escaped(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLISHING", "immediate")
+    post_report(client, form_data(description="<script>alert('x')</script> kaputt"))
+    report = db.session.scalars(select(Report)).one()
+    page = client.get(f"/meldungen/{report.case_number}").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; kaputt" in page
+
+
+def test_photo_gps_is_offered_when_no_pin_was_set(client, uploads):
+    data = with_photos(form_data(lat="", lon=""), jpeg(gps=(51.1705, 7.0845)))
+    response = post_report(client, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Ihr Foto enthält einen Standort" in page
+    assert 'value="51.170500"' in page and 'value="7.084500"' in page
+    assert counts() == (0, 0, 0)
+
+
+def test_security_headers(client):
+    response = client.get("/melden")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "https://tile.openstreetmap.org" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "<script>" not in response.get_data(as_text=True)  # no inline script anywhere
