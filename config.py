@@ -79,5 +79,8 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", _local_db("maengelmelder_test"))
-    RATELIMIT_ENABLED = False
+    # The limiter stays on (it is one object per process); tests get a limit they never reach,
+    # and the rate-limit test lowers it.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_REPORTS = "100000 per minute"
     SERVER_NAME = "localhost"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import struct
 
 import pillow_heif
 import pytest
@@ -76,14 +77,16 @@ def assert_clean(result: ProcessedPhoto) -> Image.Image:
     return photo
 
 
-def test_jpeg_with_gps_gives_position_and_loses_all_metadata() -> None:
+# With and without a colour profile, because applying the profile takes another code path.
+@pytest.mark.parametrize("icc", [{"icc_profile": SRGB_ICC}, {}], ids=["srgb-profile", "no-profile"])
+def test_jpeg_with_gps_gives_position_and_loses_all_metadata(icc: dict[str, bytes]) -> None:
     raw = encode(
         two_halves(),
         "JPEG",
         exif=make_exif(SOLINGEN_GPS, orientation=6),
-        icc_profile=SRGB_ICC,
         xmp=b"<x:xmpmeta>Geheim</x:xmpmeta>",
         comment=b"Geheim",
+        **icc,
     )
 
     result = process_photo(raw)
@@ -371,3 +374,51 @@ def test_broken_colour_profile_does_not_refuse_the_photo() -> None:
     photo = assert_clean(process_photo(raw))
 
     assert close_to(photo.getpixel((20, 50)), RED)
+
+
+def linear_light_icc() -> bytes:
+    """A minimal ICC v2 profile: sRGB primaries, but linear (gamma 1.0) tone curves."""
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ \0\0\0\0" + struct.pack(">3i", *(round(v * 65536) for v in (x, y, z)))
+
+    gamma_one = b"curv\0\0\0\0" + struct.pack(">IH", 1, 256) + b"\0\0"
+    tags = [
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.4361, 0.2225, 0.0139)),
+        (b"gXYZ", xyz(0.3851, 0.7169, 0.0971)),
+        (b"bXYZ", xyz(0.1431, 0.0606, 0.7141)),
+        *((name, gamma_one) for name in (b"rTRC", b"gTRC", b"bTRC")),
+    ]
+    table, body = b"", b""
+    start = 128 + 4 + 12 * len(tags)
+    for name, data in tags:
+        table += name + struct.pack(">II", start + len(body), len(data))
+        body += data
+    # Size, CMM, version 2.1, display class, RGB data, XYZ connection space, date, signature.
+    header = struct.pack(
+        ">I4sI4s4s4s12s4s",
+        start + len(body),
+        b"",
+        0x02100000,
+        b"mntr",
+        b"RGB ",
+        b"XYZ ",
+        b"\0" * 12,
+        b"acsp",
+    )
+    header = header.ljust(68, b"\0") + xyz(0.9642, 1.0, 0.8249)[8:]
+    return header.ljust(128, b"\0") + struct.pack(">I", len(tags)) + table + body
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_colour_profile_is_applied_before_it_is_dropped(mode: str) -> None:
+    # Phones store wide-gamut photos (Display P3) with a profile; the output has none and is
+    # shown as sRGB, so the colours must be converted or they look wrong.
+    img = Image.new(mode, (60, 60), (128, 128, 128, 255)[: len(mode)])
+    raw = encode(img, "PNG", icc_profile=linear_light_icc())
+
+    photo = assert_clean(process_photo(raw))
+
+    # Linear-light 50 % grey is 188 in sRGB; ignoring the profile would leave 128.
+    assert close_to(photo.getpixel((30, 30)), (188, 188, 188), tolerance=4)

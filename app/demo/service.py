@@ -98,7 +98,7 @@ SELECT n.id, {case_number}, n.point, n.category_id, route.district_id, route.dep
        END,
        CASE WHEN n.r2 < 0.8 THEN 'web' WHEN n.r2 < 0.9 THEN 'api' ELSE 'phone' END,
        CASE WHEN n.at < now() - interval '1 day' THEN n.at + interval '4 hours' END,
-       n.at, n.at + (n.r * interval '30 days'),
+       n.at, LEAST(now(), n.at + n.r * interval '30 days'),
        encode(sha256(convert_to(n.id::text || random()::text, 'UTF8')), 'hex')
 FROM numbered AS n, {route}
 RETURNING id

@@ -47,7 +47,7 @@ def parse_geojson(raw: bytes | str, name_field: str, code_field: str, repair: bo
     """Read and check all features; returns (districts, names of repaired features)."""
     try:
         doc = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # decode errors, and hostile deep nesting
         raise DistrictImportError([f"Die Datei ist kein gültiges GeoJSON/JSON: {exc}"]) from exc
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise DistrictImportError(["Die Datei ist keine GeoJSON-FeatureCollection."])
@@ -78,20 +78,21 @@ def _check_crs(doc: dict) -> None:
     crs = doc.get("crs")
     if crs is None:
         return
-    name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
-    if name not in WGS84_NAMES:
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
+    if not isinstance(name, str) or name not in WGS84_NAMES:
         raise DistrictImportError(
             [f"Koordinatensystem {name!r} wird nicht unterstützt; erwartet wird EPSG:4326 (WGS84)."]
         )
 
 
-def _text(properties: dict, key: str) -> str:
+def _text(properties: dict, key: str, max_length: int = 200) -> str:
     value = properties.get(key)
     if value is None or str(value).strip() == "":
         raise ValueError(f"Das Feld „{key}“ fehlt oder ist leer.")
     text = str(value).strip()
-    if len(text) > 200:
-        raise ValueError(f"Das Feld „{key}“ ist länger als 200 Zeichen.")
+    if len(text) > max_length:
+        raise ValueError(f"Das Feld „{key}“ ist länger als {max_length} Zeichen.")
     return text
 
 
@@ -102,7 +103,7 @@ def _read_feature(feature: object, name_field: str, code_field: str, repair: boo
     if not isinstance(properties, dict):
         raise ValueError("„properties“ ist kein Objekt.")
     name = _text(properties, name_field)
-    code = _text(properties, code_field)[:50]
+    code = _text(properties, code_field, max_length=50)
     label = f"„{name}“"
     geometry = _read_geometry(feature.get("geometry"), label)
     if geometry.is_valid:
@@ -123,7 +124,8 @@ def _read_geometry(raw: object, label: str) -> MultiPolygon:
             f"{label}: Geometrietyp {kind} – erlaubt sind nur Polygon und MultiPolygon."
         )
     try:
-        geometry = shape(raw)
+        # Altitudes are allowed by GeoJSON but not by the 2-D column.
+        geometry = shapely.force_2d(shape(raw))
     except Exception as exc:  # shapely raises several types for malformed coordinates
         raise ValueError(f"{label}: die Koordinaten sind fehlerhaft ({exc}).") from exc
     if geometry.is_empty:

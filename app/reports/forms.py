@@ -18,6 +18,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
+# Control characters (NUL, escape sequences …) have no place in a report; newlines and tabs do.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def no_control_characters(form: FlaskForm, field: StringField) -> None:
+    if field.data and CONTROL.search(field.data):
+        raise ValidationError(_l("Der Text enthält unzulässige Steuerzeichen."))
+
+
 PHONE = re.compile(r"^[0-9+()/.\- ]{3,50}$")
 
 
@@ -59,6 +68,7 @@ class ReportForm(FlaskForm):
         _l("Beschreibung"),
         validators=[
             DataRequired(message=_l("Bitte beschreiben Sie den Mangel.")),
+            no_control_characters,
             Length(max=2000, message=_l("Die Beschreibung darf höchstens 2000 Zeichen lang sein.")),
         ],
     )
@@ -67,7 +77,11 @@ class ReportForm(FlaskForm):
     photos = MultipleFileField(_l("Fotos (bis zu 5, je höchstens 10 MB)"))
     name = StringField(
         _l("Name (freiwillig)"),
-        validators=[Optional(), Length(max=200, message=_l("Höchstens 200 Zeichen."))],
+        validators=[
+            Optional(),
+            Length(max=200, message=_l("Höchstens 200 Zeichen.")),
+            no_control_characters,
+        ],
     )
     email = StringField(
         _l("E-Mail (freiwillig, für Rückmeldungen)"),

@@ -1,0 +1,104 @@
+"""`flask demo load` and `flask demo generate`: idempotent city, realistic synthetic reports."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select, text
+
+from app.extensions import db
+from app.models import Category, Department, District, Report, RoutingRule, TimelineEvent
+
+
+def test_demo_load_is_idempotent(app):
+    runner = app.test_cli_runner()
+    before = [db.session.scalar(select(func.count()).select_from(m)) for m in MODELS]
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    after = [db.session.scalar(select(func.count()).select_from(m)) for m in MODELS]
+    assert before == after == [5, 8, 11, 1]
+    skipped = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert "nichts geladen" in skipped.output
+
+
+MODELS = (District, Department, Category, RoutingRule)
+
+
+def test_generate_spreads_reports_and_routes_them_like_real_ones(app):
+    result = app.test_cli_runner().invoke(args=["demo", "generate", "--count", "3000"])
+    assert result.exit_code == 0, result.output
+    assert "3000 Meldungen erzeugt" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Report)) == 3000
+
+    spread = db.session.execute(
+        text(
+            "SELECT count(DISTINCT district_id), count(DISTINCT category_id), "
+            "count(DISTINCT status), min(created_at) > now() - interval '5 years 1 day', "
+            "max(greatest(created_at, updated_at)) <= now(), count(DISTINCT case_number) "
+            "FROM reports"
+        )
+    ).one()
+    assert spread == (5, 11, 7, True, True, 3000)
+
+    # Every report's district and department are what the routing rule gives for its point.
+    misrouted = db.session.scalar(
+        text(
+            """
+            SELECT count(*) FROM reports r
+            CROSS JOIN LATERAL (
+                SELECT d.id AS district_id,
+                       COALESCE(rr.department_id, c.default_department_id) AS department_id
+                FROM districts d JOIN categories c ON c.id = r.category_id
+                LEFT JOIN routing_rules rr ON rr.category_id = c.id AND rr.district_id = d.id
+                WHERE ST_Covers(d.geom, r.location) ORDER BY d.code LIMIT 1
+            ) AS expected
+            WHERE (r.district_id, r.department_id)
+                  IS DISTINCT FROM (expected.district_id, expected.department_id)
+            """
+        )
+    )
+    assert misrouted == 0
+
+    numbers = db.session.scalars(select(Report.case_number).limit(50))
+    assert all(re.fullmatch(r"\d{4}-\d{6,}", n) for n in numbers)
+
+
+def test_generated_reports_have_a_timeline(app):
+    app.test_cli_runner().invoke(args=["demo", "generate", "--count", "200"])
+    received = db.session.scalar(
+        select(func.count())
+        .select_from(TimelineEvent)
+        .where(TimelineEvent.status == "received", TimelineEvent.public)
+    )
+    changed = db.session.scalar(
+        select(func.count()).select_from(Report).where(Report.status != "received")
+    )
+    total = db.session.scalar(select(func.count()).select_from(TimelineEvent))
+    assert received == 200
+    assert total == 200 + changed
+    # The last event of every report carries its current status.
+    mismatched = db.session.scalar(
+        text(
+            """
+            SELECT count(*) FROM reports r
+            WHERE r.status <> (SELECT e.status FROM timeline_events e WHERE e.report_id = r.id
+                               ORDER BY e.created_at DESC, e.id DESC LIMIT 1)
+            """
+        )
+    )
+    assert mismatched == 0
+
+
+def test_generate_refuses_without_districts(app):
+    db.session.execute(text("DELETE FROM routing_rules"))
+    db.session.execute(text("DELETE FROM districts"))
+    result = app.test_cli_runner().invoke(args=["demo", "generate", "--count", "10"])
+    assert result.exit_code != 0
+    assert "Keine Bezirke" in result.output
+
+
+def test_generate_rejects_bad_counts(app):
+    for bad in ("0", "-5", "zehn", "99999999"):
+        result = app.test_cli_runner().invoke(args=["demo", "generate", "--count", bad])
+        assert result.exit_code == 2
+        assert db.session.scalar(select(func.count()).select_from(Report)) == 0
