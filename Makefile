@@ -58,7 +58,7 @@ format: $(STAMPS)/venv
 	$(VENV)/bin/ruff check --fix .
 
 bench: setup migrate
-	$(PY) bench/run.py
+	$(PY) bench/generate.py
 
 clean-db:
 	bash scripts/pg.sh stop
