@@ -10,11 +10,11 @@ PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n
 PG_PORT=${PG_PORT:-54320}
 INSTANCE=$PWD/instance
 DATA=$INSTANCE/pg
-LOG=$INSTANCE/pg.log
+LOG=$DATA.log
 
 as_owner() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
@@ -36,9 +36,12 @@ prepare_datadir() {
 
 init() {
   prepare_datadir
+  # From here on the real path: the postgres user may not be able to follow instance/pg.
+  DATA=$(readlink -f "$DATA")
+  LOG=$DATA.log
   [ -f "$DATA/PG_VERSION" ] && return 0
   mkdir -p "$DATA"
-  [ "$(id -u)" = 0 ] && chown postgres: "$DATA" "$(readlink -f "$DATA")"
+  [ "$(id -u)" = 0 ] && chown postgres: "$DATA"
   as_owner "$PGBIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   cat >>"$DATA/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
@@ -54,6 +57,8 @@ EOF
 }
 
 running() {
+  [ -e "$DATA" ] || return 1
+  DATA=$(readlink -f "$DATA")
   as_owner "$PGBIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1
 }
 

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select, text
 
+from app.demo import data
 from app.extensions import db
 from app.models import Category, Department, District, Report, RoutingRule, TimelineEvent
 
@@ -58,6 +59,11 @@ def test_generate_spreads_reports_and_routes_them_like_real_ones(app):
         )
     )
     assert misrouted == 0
+
+    described = db.session.execute(
+        select(Category.code, Report.description).join(Report.category).distinct()
+    ).all()
+    assert {code: text for code, text in described} == data.SAMPLE_TEXTS
 
     numbers = db.session.scalars(select(Report.case_number).limit(50))
     assert all(re.fullmatch(r"\d{4}-\d{6,}", n) for n in numbers)

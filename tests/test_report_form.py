@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -126,3 +127,32 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "<script>" not in response.get_data(as_text=True)  # no inline script anywhere
+
+
+def test_photo_position_endpoint_reads_gps_and_keeps_nothing(client, uploads):
+    response = client.post(
+        "/melden/foto-standort",
+        data={"photo": (io.BytesIO(jpeg(gps=(51.1705, 7.0845))), "a.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert response.json["lat"] == pytest.approx(51.1705, abs=1e-4)
+    assert response.json["lon"] == pytest.approx(7.0845, abs=1e-4)
+    assert list(uploads.iterdir()) == []
+    assert counts() == (0, 0, 0)
+
+
+def test_photo_position_endpoint_without_gps_or_with_bad_file(client):
+    plain = client.post(
+        "/melden/foto-standort",
+        data={"photo": (io.BytesIO(jpeg()), "a.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert plain.json == {"lat": None, "lon": None}
+    bad = client.post(
+        "/melden/foto-standort",
+        data={"photo": (io.BytesIO(b"kein Bild"), "a.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422
+    assert "kein unterstütztes Bild" in bad.json["error"]

@@ -57,15 +57,17 @@ CATEGORIES = [
 # Burg/Höhscheid is mostly forest and stream valleys; there SD 67 looks after park damage too.
 ROUTING_RULES = [("gruen", "4", "sd67")]
 
-SAMPLE_TEXTS = [
-    "Hier liegt seit Tagen Sperrmüll am Straßenrand.",
-    "Großes Schlagloch auf der rechten Fahrspur, gefährlich für Radfahrende.",
-    "Die Laterne vor Hausnummer 12 ist nachts dunkel.",
-    "Papierkorb quillt über, Müll weht auf den Spielplatz.",
-    "Ampel an der Kreuzung zeigt dauerhaft Gelb.",
-    "Verkehrsschild umgefahren und liegt auf dem Gehweg.",
-    "Die Schaukel auf dem Spielplatz ist abgerissen.",
-    "Umgestürzter Baum versperrt den Wanderweg im Bachtal.",
-    "Frische Graffiti an der Unterführung.",
-    "Straße seit heute Morgen spiegelglatt, nicht gestreut.",
-]
+# One plausible description per category code, for synthetic reports.
+SAMPLE_TEXTS = {
+    "muell": "Hier liegt seit Tagen Sperrmüll am Straßenrand.",
+    "verschmutzung": "Papierkorb quillt über, Müll weht auf den Spielplatz.",
+    "strasse": "Großes Schlagloch auf der rechten Fahrspur, gefährlich für Radfahrende.",
+    "licht": "Die Laterne vor Hausnummer 12 ist nachts dunkel.",
+    "ampel": "Ampel an der Kreuzung zeigt dauerhaft Gelb.",
+    "schild": "Verkehrsschild umgefahren, es liegt auf dem Gehweg.",
+    "gruen": "Die Schaukel auf dem Spielplatz ist abgerissen.",
+    "natur": "Umgestürzter Baum versperrt den Wanderweg im Bachtal.",
+    "graffiti": "Frische Graffiti an der Unterführung.",
+    "winter": "Straße seit heute Morgen spiegelglatt, nicht gestreut.",
+    "ordnung": "Auto parkt seit einer Woche auf dem Radweg.",
+}

@@ -79,14 +79,20 @@ WITH spec AS (
 ), picked AS (
     SELECT point, at, r, r2, cats[1 + floor(random() * array_length(cats, 1))::int] AS category_id
     FROM raw
+), described AS (
+    SELECT picked.*, COALESCE(t.text, 'Mangel gemeldet.') AS description
+    FROM picked
+    JOIN categories AS c ON c.id = picked.category_id
+    LEFT JOIN unnest(CAST(:codes AS text[]), CAST(:texts AS text[])) AS t(code, text)
+           ON t.code = c.code
 ), numbered AS (
-    SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id, * FROM picked
+    SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id, * FROM described
 )
 INSERT INTO reports (id, case_number, location, category_id, district_id, department_id,
                      description, status, channel, published_at, created_at, updated_at,
                      tracking_token_hash)
 SELECT n.id, {case_number}, n.point, n.category_id, route.district_id, route.department_id,
-       (CAST(:texts AS text[]))[1 + floor(n.r2 * cardinality(CAST(:texts AS text[])))::int],
+       n.description,
        CASE
            WHEN n.at > now() - interval '3 days' THEN 'received'
            WHEN n.r < 0.10 THEN 'accepted'
@@ -124,7 +130,11 @@ def generate_reports(count: int) -> int:
     )
     ids = db.session.execute(
         text(f"WITH added AS ({sql}) SELECT min(id), max(id), count(*) FROM added"),
-        {"count": count, "texts": data.SAMPLE_TEXTS},
+        {
+            "count": count,
+            "codes": list(data.SAMPLE_TEXTS),
+            "texts": list(data.SAMPLE_TEXTS.values()),
+        },
     ).one()
     if not ids[2]:
         return 0

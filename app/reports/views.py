@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -22,6 +23,7 @@ from app.media import storage
 from app.media.images import PhotoError
 from app.media.uploads import process_uploads
 from app.models import Channel
+from app.public.service import city_bounds
 from app.reports import service
 from app.reports.forms import ReportForm
 
@@ -35,7 +37,7 @@ def _report_limit() -> str:
 
 
 def _render_form(form: ReportForm, status: int = 200):
-    return render_template("reports/form.html", form=form), status
+    return render_template("reports/form.html", form=form, bounds=city_bounds()), status
 
 
 @bp.route("/melden", methods=["GET", "POST"])
@@ -97,6 +99,19 @@ def _offer_photo_position(form: ReportForm) -> None:
         )
     ]
     form.lon.errors = []
+
+
+@bp.route("/melden/foto-standort", methods=["POST"])
+@limiter.limit(_report_limit)
+def photo_position():
+    """The position stored in a photo, so the form can offer it; the photo is not kept."""
+    files = [f for f in request.files.getlist("photo") if f and f.filename][:1]
+    try:
+        photos = process_uploads(files)
+    except PhotoError as exc:
+        return jsonify(error=str(exc)), 422
+    gps = photos[0].gps if photos else None
+    return jsonify(lat=gps[0], lon=gps[1]) if gps else jsonify(lat=None, lon=None)
 
 
 @bp.route("/melden/danke")

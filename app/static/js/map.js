@@ -4,11 +4,11 @@
   "use strict";
 
   function baseMap(el) {
-    var map = L.map(el, { scrollWheelZoom: false });
+    var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 });
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
     if (el.dataset.bounds) {
       var b = el.dataset.bounds.split(",").map(Number);
-      map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [6, 6] });
     } else {
       map.setView([51.17, 7.08], 12);
     }
@@ -60,6 +60,8 @@
     lon.addEventListener("change", fromInputs);
     if (fromInputs()) { map.setView(marker.getLatLng(), 16); }
 
+    offerPhotoPosition(el, place, map, function () { return marker !== null; });
+
     var button = document.getElementById("use-location");
     if (!("geolocation" in navigator)) { button.hidden = true; return; }
     button.addEventListener("click", function () {
@@ -71,6 +73,34 @@
       }, function () {
         status.textContent = "Der Standort konnte nicht ermittelt werden. Bitte tippen Sie auf die Karte.";
       }, { enableHighAccuracy: true, timeout: 15000 });
+    });
+  }
+
+  // When a photo with a stored position is chosen and no pin is set yet, offer that position.
+  function offerPhotoPosition(el, place, map, hasPin) {
+    var input = document.getElementById("photos");
+    var offer = document.getElementById("photo-position");
+    var form = el.closest("form");
+    if (!input || !offer || !form || !window.fetch || !window.FormData) { return; }
+    input.addEventListener("change", function () {
+      offer.hidden = true;
+      if (hasPin() || !input.files.length) { return; }
+      var data = new FormData();
+      data.append("csrf_token", form.elements.csrf_token ? form.elements.csrf_token.value : "");
+      data.append("photo", input.files[0]);
+      fetch(el.dataset.photoPositionUrl, { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (pos) {
+          if (typeof pos.lat !== "number" || hasPin()) { return; }
+          offer.hidden = false;
+          offer.onclick = function () {
+            var here = L.latLng(pos.lat, pos.lon);
+            place(here);
+            map.setView(here, 17);
+            offer.hidden = true;
+          };
+        })
+        .catch(function () { /* offering the position is a convenience only */ });
     });
   }
 
