@@ -79,9 +79,30 @@ def test_generated_reports_have_a_timeline(app):
     changed = db.session.scalar(
         select(func.count()).select_from(Report).where(Report.status != "received")
     )
+    moved_past_review = db.session.scalar(
+        select(func.count())
+        .select_from(Report)
+        .where(Report.status.not_in(["received", "accepted"]))
+    )
     total = db.session.scalar(select(func.count()).select_from(TimelineEvent))
     assert received == 200
-    assert total == 200 + changed
+    assert total == 200 + changed + moved_past_review
+    # The statistics timestamps agree with the timeline.
+    inconsistent = db.session.scalar(
+        text(
+            """
+            SELECT count(*) FROM reports r
+            WHERE r.first_reaction_at IS DISTINCT FROM (
+                      SELECT min(e.created_at) FROM timeline_events e
+                      WHERE e.report_id = r.id AND e.status <> 'received')
+               OR (r.closed_at IS NOT NULL) <> (r.status IN
+                      ('resolved', 'not_responsible', 'duplicate', 'wont_fix'))
+               OR r.closed_at IS DISTINCT FROM
+                      CASE WHEN r.closed_at IS NOT NULL THEN r.updated_at END
+            """
+        )
+    )
+    assert inconsistent == 0
     # The last event of every report carries its current status.
     mismatched = db.session.scalar(
         text(

@@ -7,7 +7,9 @@ from sqlalchemy import func, select, text
 from app.demo import data
 from app.districts.service import import_districts, parse_geojson
 from app.extensions import db
+from app.map import cells as map_cells
 from app.models import Category, Department, District, Report, RoutingRule
+from app.models.status import CLOSED_STATUSES, sql_in
 from app.reports.routing import case_number_sql, route_lateral
 
 
@@ -85,35 +87,48 @@ WITH spec AS (
     JOIN categories AS c ON c.id = picked.category_id
     LEFT JOIN unnest(CAST(:codes AS text[]), CAST(:texts AS text[])) AS t(code, text)
            ON t.code = c.code
+), timed AS (
+    SELECT described.*, status,
+           LEAST(now(), at + r * interval '30 days') AS closed_or_updated
+    FROM described, LATERAL (SELECT CASE
+           WHEN at > now() - interval '3 days' THEN 'received'
+           WHEN r < 0.10 THEN 'accepted'
+           WHEN r < 0.25 THEN 'in_progress'
+           WHEN r < 0.85 THEN 'resolved'
+           WHEN r < 0.91 THEN 'not_responsible'
+           WHEN r < 0.96 THEN 'duplicate'
+           ELSE 'wont_fix' END AS status) AS s
 ), numbered AS (
-    SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id, * FROM described
+    SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id, timed.*,
+           CASE WHEN status = 'accepted' THEN closed_or_updated
+                WHEN status <> 'received' THEN at + (closed_or_updated - at) * r2 * 0.3
+           END AS reacted
+    FROM timed
 )
 INSERT INTO reports (id, case_number, location, category_id, district_id, department_id,
                      description, status, channel, published_at, created_at, updated_at,
-                     tracking_token_hash)
+                     first_reaction_at, closed_at, tracking_token_hash)
 SELECT n.id, {case_number}, n.point, n.category_id, route.district_id, route.department_id,
-       n.description,
-       CASE
-           WHEN n.at > now() - interval '3 days' THEN 'received'
-           WHEN n.r < 0.10 THEN 'accepted'
-           WHEN n.r < 0.25 THEN 'in_progress'
-           WHEN n.r < 0.85 THEN 'resolved'
-           WHEN n.r < 0.91 THEN 'not_responsible'
-           WHEN n.r < 0.96 THEN 'duplicate'
-           ELSE 'wont_fix'
-       END,
+       n.description, n.status,
        CASE WHEN n.r2 < 0.8 THEN 'web' WHEN n.r2 < 0.9 THEN 'api' ELSE 'phone' END,
        CASE WHEN n.at < now() - interval '1 day' THEN n.at + interval '4 hours' END,
-       n.at, LEAST(now(), n.at + n.r * interval '30 days'),
+       n.at, CASE WHEN n.status = 'received' THEN n.at ELSE n.closed_or_updated END,
+       n.reacted,
+       CASE WHEN n.status IN ({closed}) THEN n.closed_or_updated END,
        encode(sha256(convert_to(n.id::text || random()::text, 'UTF8')), 'hex')
 FROM numbered AS n, {route}
 RETURNING id
 """
 
+# Each report's timeline: received; "In Prüfung" at the first reaction when the report moved on
+# past it; its current status when it was last changed.
 GENERATE_EVENTS = """
 INSERT INTO timeline_events (report_id, kind, status, note, public, author, created_at)
 SELECT id, 'status_change', 'received', NULL, true, 'Demo', created_at
 FROM reports WHERE id BETWEEN :first AND :last
+UNION ALL
+SELECT id, 'status_change', 'accepted', NULL, true, 'Demo', first_reaction_at
+FROM reports WHERE id BETWEEN :first AND :last AND status NOT IN ('received', 'accepted')
 UNION ALL
 SELECT id, 'status_change', status, NULL, true, 'Demo', updated_at
 FROM reports WHERE id BETWEEN :first AND :last AND status <> 'received'
@@ -126,8 +141,11 @@ def generate_reports(count: int) -> int:
         return 0
     sql = GENERATE_REPORTS.format(
         case_number=case_number_sql("n.id", "n.at"),
+        closed=sql_in(CLOSED_STATUSES),
         route=route_lateral("n.point", "n.category_id"),
     )
+    # Bulk load: the map_cells trigger is off, and the counts are added set-based afterwards.
+    db.session.execute(text("ALTER TABLE reports DISABLE TRIGGER reports_map_cells"))
     ids = db.session.execute(
         text(f"WITH added AS ({sql}) SELECT min(id), max(id), count(*) FROM added"),
         {
@@ -136,9 +154,11 @@ def generate_reports(count: int) -> int:
             "texts": list(data.SAMPLE_TEXTS.values()),
         },
     ).one()
+    db.session.execute(text("ALTER TABLE reports ENABLE TRIGGER reports_map_cells"))
     if not ids[2]:
         return 0
     db.session.execute(text(GENERATE_EVENTS), {"first": ids[0], "last": ids[1]})
+    map_cells.add_reports(ids[0], ids[1])
     db.session.execute(text("ANALYZE reports; ANALYZE timeline_events"))
     return int(ids[2])
 

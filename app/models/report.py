@@ -3,13 +3,33 @@ from __future__ import annotations
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Computed,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.district import District
 from app.models.organisation import Category, Department
 from app.models.status import Channel, EventKind, Status, sql_in
+
+# Web-Mercator pixel coordinates at zoom 20 (2^28 pixels around the world). Clustering a map
+# at zoom z groups reports whose coordinates agree after a right shift by (26 - z): 64-px cells.
+WORLD_PIXELS = 268435456
+PX_SQL = f"floor((ST_X(location) + 180) / 360 * {WORLD_PIXELS})::int"
+PY_SQL = (
+    "floor((1 - ln(tan(radians(LEAST(85.0511, GREATEST(-85.0511, ST_Y(location))))) "
+    "+ 1 / cos(radians(LEAST(85.0511, GREATEST(-85.0511, ST_Y(location)))))) / pi()) / 2 "
+    f"* {WORLD_PIXELS})::int"
+)
 
 
 class Report(db.Model):
@@ -36,6 +56,11 @@ class Report(db.Model):
     published_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # For the statistics: the first staff reaction and the moment the report was closed.
+    first_reaction_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    px: Mapped[int] = mapped_column(Integer, Computed(PX_SQL, persisted=True))
+    py: Mapped[int] = mapped_column(Integer, Computed(PY_SQL, persisted=True))
 
     reporter_name: Mapped[str | None] = mapped_column(String(200))
     reporter_email: Mapped[str | None] = mapped_column(String(254))
@@ -47,9 +72,15 @@ class Report(db.Model):
     category: Mapped[Category] = relationship()
     district: Mapped[District] = relationship()
     department: Mapped[Department] = relationship()
-    photos: Mapped[list[Photo]] = relationship(back_populates="report", order_by="Photo.id")
+    # The database deletes photos and events with their report (ON DELETE CASCADE).
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="report", order_by="Photo.id", cascade="all", passive_deletes=True
+    )
     events: Mapped[list[TimelineEvent]] = relationship(
-        back_populates="report", order_by="TimelineEvent.created_at, TimelineEvent.id"
+        back_populates="report",
+        order_by="TimelineEvent.created_at, TimelineEvent.id",
+        cascade="all",
+        passive_deletes=True,
     )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -35,6 +36,7 @@ STATUS_LABELS = {
     Status.WONT_FIX: _l("Nicht lösbar"),
 }
 OPEN_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.IN_PROGRESS})
+CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
 
 
 class Channel(StrEnum):
@@ -55,6 +57,6 @@ class EventKind(StrEnum):
     PHOTO = "photo"
 
 
-def sql_in(values: type[StrEnum]) -> str:
-    """A CHECK constraint body listing an enum's values."""
-    return ", ".join(f"'{v.value}'" for v in values)
+def sql_in(values: Iterable[StrEnum]) -> str:
+    """A SQL list of enum values, for CHECK constraints and IN clauses."""
+    return ", ".join(f"'{v.value}'" for v in sorted(values))

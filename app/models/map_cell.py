@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Float, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+# Levels kept in map_cells: the right shift of the zoom-20 pixel coordinates, 9 (zoom 17)
+# to 17 (zoom 9). Coarser zooms regroup level 17; finer ones read the reports themselves.
+FINEST_LEVEL = 9
+COARSEST_LEVEL = 17
+
+
+class MapCell(db.Model):
+    """Report counts per map cell, month and filter value, so that a clustered map of a million
+    reports is a few thousand rows away. Kept up to date by a trigger on reports."""
+
+    __tablename__ = "map_cells"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    cx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    sum_lon: Mapped[float] = mapped_column(Float)
+    sum_lat: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,66 @@
+"""map_cells must always equal a fresh count of the reports, on every level: after a bulk load
+(set-based) and after single inserts, changes and deletes (trigger)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.models import Report
+from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL
+from app.reports.service import NewReport, file_report
+from tests.factories import MITTE
+from tests.helpers import category_id
+
+FRESH = """
+SELECT lvl, px >> lvl, py >> lvl,
+       date_trunc('month', created_at AT TIME ZONE 'Europe/Berlin')::date,
+       category_id, district_id, status, count(*),
+       round(sum(ST_X(location))::numeric, 6), round(sum(ST_Y(location))::numeric, 6)
+FROM reports, generate_series(CAST(:finest AS int), CAST(:coarsest AS int)) AS lvl
+GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
+"""
+KEPT = """
+SELECT level, cx, cy, month, category_id, district_id, status, n,
+       round(sum_lon::numeric, 6), round(sum_lat::numeric, 6)
+FROM map_cells WHERE n > 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+"""
+
+
+def assert_cells_match_reports() -> None:
+    levels = {"finest": FINEST_LEVEL, "coarsest": COARSEST_LEVEL}
+    fresh = [tuple(r) for r in db.session.execute(text(FRESH), levels)]
+    kept = [tuple(r) for r in db.session.execute(text(KEPT))]
+    assert kept == fresh
+    assert fresh  # something was counted
+
+
+def test_bulk_generated_reports_are_counted(app):
+    result = app.test_cli_runner().invoke(args=["demo", "generate", "--count", "400"])
+    assert result.exit_code == 0, result.output
+    assert_cells_match_reports()
+    app.test_cli_runner().invoke(args=["demo", "generate", "--count", "100"])
+    assert_cells_match_reports()
+
+
+def test_single_reports_are_counted_by_the_trigger(app):
+    app.test_cli_runner().invoke(args=["demo", "generate", "--count", "50"])
+    filed = file_report(
+        NewReport(category_id=category_id("licht"), description="x", lat=MITTE[0], lon=MITTE[1]),
+        [],
+    )
+    db.session.flush()
+    assert_cells_match_reports()
+
+    filed.report.status = "in_progress"
+    db.session.flush()
+    assert_cells_match_reports()
+
+    other = db.session.scalars(select(Report).where(Report.id != filed.report.id).limit(1)).one()
+    other.category_id = category_id("muell")
+    db.session.flush()
+    assert_cells_match_reports()
+
+    db.session.delete(filed.report)
+    db.session.flush()
+    assert_cells_match_reports()
