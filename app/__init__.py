@@ -32,6 +32,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app import models  # noqa: F401  (registers the models with SQLAlchemy)
     from app.demo.cli import demo_cli
     from app.districts.cli import districts_cli
+    from app.map.views import bp as map_bp
     from app.media import storage
     from app.public.views import bp as public_bp
     from app.reports.views import bp as reports_bp
@@ -39,6 +40,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     storage.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(map_bp)
     app.cli.add_command(districts_cli)
     app.cli.add_command(demo_cli)
     errors.init_app(app)

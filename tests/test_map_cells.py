@@ -12,27 +12,38 @@ from app.reports.service import NewReport, file_report
 from tests.factories import MITTE
 from tests.helpers import category_id
 
-FRESH = """
-SELECT lvl, px >> lvl, py >> lvl,
-       date_trunc('month', created_at AT TIME ZONE 'Europe/Berlin')::date,
-       category_id, district_id, status, count(*),
-       round(sum(ST_X(location))::numeric, 6), round(sum(ST_Y(location))::numeric, 6)
-FROM reports, generate_series(CAST(:finest AS int), CAST(:coarsest AS int)) AS lvl
-GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
-"""
-KEPT = """
-SELECT level, cx, cy, month, category_id, district_id, status, n,
-       round(sum_lon::numeric, 6), round(sum_lat::numeric, 6)
-FROM map_cells WHERE n > 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
-"""
+MONTH = "date_trunc('month', created_at AT TIME ZONE 'Europe/Berlin')::date"
+KEYS = {"map_cells": "category_id, district_id, status", "map_months": "month"}
+VALUES = {"map_cells": KEYS["map_cells"], "map_months": MONTH}
 
 
 def assert_cells_match_reports() -> None:
     levels = {"finest": FINEST_LEVEL, "coarsest": COARSEST_LEVEL}
-    fresh = [tuple(r) for r in db.session.execute(text(FRESH), levels)]
-    kept = [tuple(r) for r in db.session.execute(text(KEPT))]
-    assert kept == fresh
-    assert fresh  # something was counted
+    for table, keys in KEYS.items():
+        fresh = db.session.execute(
+            text(
+                f"""
+                SELECT lvl, px >> lvl, py >> lvl, {VALUES[table]}, count(*),
+                       round(sum(ST_X(location))::numeric, 6),
+                       round(sum(ST_Y(location))::numeric, 6)
+                FROM reports,
+                     generate_series(CAST(:finest AS int), CAST(:coarsest AS int)) AS lvl
+                GROUP BY 1, 2, 3, {VALUES[table]} ORDER BY 1, 2, 3, {VALUES[table]}
+                """
+            ),
+            levels,
+        ).all()
+        kept = db.session.execute(
+            text(
+                f"""
+                SELECT level, cx, cy, {keys}, n, round(sum_lon::numeric, 6),
+                       round(sum_lat::numeric, 6)
+                FROM {table} WHERE n > 0 ORDER BY 1, 2, 3, {keys}
+                """
+            )
+        ).all()
+        assert [tuple(r) for r in kept] == [tuple(r) for r in fresh], table
+        assert fresh  # something was counted
 
 
 def test_bulk_generated_reports_are_counted(app):

@@ -1,7 +1,7 @@
 """All models, importable from one place (and seen by Alembic's autogenerate)."""
 
 from app.models.district import District
-from app.models.map_cell import MapCell
+from app.models.map_cell import MapCell, MapMonth
 from app.models.organisation import Category, Department, RoutingRule
 from app.models.report import Photo, Report, TimelineEvent
 from app.models.status import Channel, EventKind, Status
@@ -13,6 +13,7 @@ __all__ = [
     "District",
     "EventKind",
     "MapCell",
+    "MapMonth",
     "Photo",
     "Report",
     "RoutingRule",

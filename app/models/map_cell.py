@@ -7,25 +7,38 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-# Levels kept in map_cells: the right shift of the zoom-20 pixel coordinates, 9 (zoom 17)
-# to 17 (zoom 9). Coarser zooms regroup level 17; finer ones read the reports themselves.
-FINEST_LEVEL = 9
+# Levels kept in the rollups: the right shift of the zoom-20 pixel coordinates, 10 (zoom 16) to
+# 17 (zoom 9). Coarser zooms regroup level 17; finer ones group the reports themselves.
+FINEST_LEVEL = 10
 COARSEST_LEVEL = 17
 
 
 class MapCell(db.Model):
-    """Report counts per map cell, month and filter value, so that a clustered map of a million
-    reports is a few thousand rows away. Kept up to date by a trigger on reports."""
+    """Reports per map cell, category, district and status: the clustered map of a million
+    reports is a few thousand rows away. Kept exact by a trigger on reports."""
 
     __tablename__ = "map_cells"
 
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     cx: Mapped[int] = mapped_column(Integer, primary_key=True)
     cy: Mapped[int] = mapped_column(Integer, primary_key=True)
-    month: Mapped[date] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     district_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    sum_lon: Mapped[float] = mapped_column(Float)
+    sum_lat: Mapped[float] = mapped_column(Float)
+
+
+class MapMonth(db.Model):
+    """Reports per map cell and month (in Europe/Berlin), for the map of a period."""
+
+    __tablename__ = "map_months"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    cx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
     sum_lon: Mapped[float] = mapped_column(Float)
     sum_lat: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,218 @@
+"""The public map's data: reports in a viewport, grouped into 64-pixel clusters.
+
+Clusters come from map_cells (zoom ≤ 17), whose counts are kept per month: a period that starts
+or ends inside a month counts those partial months from the reports themselves. From zoom 18 on
+the reports are grouped directly. A cluster of one is sent as the report itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import text
+
+from app.extensions import db
+from app.map.viewport import Viewport, cell_bounds
+from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL
+from app.public.filters import ReportFilter, day_start
+
+MONTH_SQL = "date_trunc('month', created_at AT TIME ZONE 'Europe/Berlin')::date"
+
+
+@dataclass
+class Cell:
+    gx: int
+    gy: int
+    n: int
+    lon: float
+    lat: float
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def split_period(flt: ReportFilter) -> tuple[bool, date | None, date | None, list[tuple]]:
+    """Which whole months map_cells can answer, and which partial ranges need the reports.
+
+    Returns (use_cells, first_month, last_month, [(since, until), ...] for the reports)."""
+    since, until = flt.since, flt.until
+    first = last = None
+    if since:
+        first = since if since.day == 1 else _next_month(since)
+    if until:
+        month_ends = _next_month(until) - timedelta(days=1) == until
+        last = _month_start(until if month_ends else _month_start(until) - timedelta(days=1))
+    if first and last and first > last:
+        return False, None, None, [(since, until)]
+    raw = []
+    if since and first != since:
+        raw.append((since, first - timedelta(days=1)))
+    if until and last and _next_month(last) <= until:
+        raw.append((_next_month(last), until))
+    return True, first, last, raw
+
+
+def _time_sql(ranges: list[tuple], params: dict, column: str = "created_at") -> str:
+    parts = []
+    for i, (since, until) in enumerate(ranges):
+        params[f"t{i}a"], params[f"t{i}b"] = day_start(since), day_start(until, 1)
+        parts.append(f"({column} >= :t{i}a AND {column} < :t{i}b)")
+    return "(" + " OR ".join(parts) + ")" if parts else "false"
+
+
+def _rollup_query(view: Viewport, flt: ReportFilter, shift: int, params: dict) -> str:
+    """Cells from a rollup, plus any partial months counted from the reports."""
+    level = min(shift, COARSEST_LEVEL)
+    params.update(level=level, extra=shift - level)
+    params.update(zip(("cx0", "cy0", "cx1", "cy1"), view.cell_range(level), strict=True))
+    in_view = "m.level = :level AND m.cx BETWEEN :cx0 AND :cx1 AND m.cy BETWEEN :cy0 AND :cy1"
+    if not (flt.since or flt.until):
+        where, filter_params = flt.where("m")
+        params.update(filter_params)
+        return _grouped("map_cells", f"{in_view} AND {where}")
+    use_months, first, last, partial = split_period(flt)
+    months = in_view
+    if first:
+        months += " AND m.month >= :first_month"
+        params["first_month"] = first
+    if last:
+        months += " AND m.month <= :last_month"
+        params["last_month"] = last
+    parts = [_grouped("map_months", months)] if use_months else []
+    if partial:
+        parts.append(_reports_query(view, flt, shift, params, _time_sql(partial, params)))
+    return " UNION ALL ".join(parts)
+
+
+def _grouped(table: str, where: str) -> str:
+    return f"""
+        SELECT m.cx >> :extra AS gx, m.cy >> :extra AS gy, sum(m.n) AS n,
+               sum(m.sum_lon) AS slon, sum(m.sum_lat) AS slat
+        FROM {table} AS m WHERE {where}
+        GROUP BY 1, 2"""
+
+
+def _reports_query(
+    view: Viewport, flt: ReportFilter, shift: int, params: dict, time_sql: str
+) -> str:
+    where, filter_params = flt.where("reports")
+    params.update(filter_params)
+    params.update(shift=shift)
+    params.update(zip(("w", "s", "e", "n"), view.aligned_bounds(shift), strict=True))
+    return f"""
+        SELECT px >> :shift AS gx, py >> :shift AS gy, count(*) AS n,
+               sum(ST_X(location)) AS slon, sum(ST_Y(location)) AS slat
+        FROM reports
+        WHERE location && ST_MakeEnvelope(:w, :s, :e, :n, 4326) AND {where} AND {time_sql}
+        GROUP BY 1, 2
+    """
+
+
+def clusters(view: Viewport, flt: ReportFilter) -> tuple[int, list[Cell]]:
+    """The shift used and the non-empty cells in the viewport."""
+    shift = max(0, 26 - view.zoom)
+    params: dict = {}
+    # A period together with another filter has no rollup: such sets are small, count them.
+    period_and_more = (flt.since or flt.until) and flt.narrowed
+    if shift >= FINEST_LEVEL and not period_and_more:
+        inner = _rollup_query(view, flt, shift, params)
+    else:
+        time_sql = "true"
+        if flt.since or flt.until:
+            lowest, highest = flt.since or date(2000, 1, 1), flt.until or date(2100, 12, 31)
+            time_sql = _time_sql([(lowest, highest)], params)
+        inner = _reports_query(view, flt, shift, params, time_sql)
+    rows = db.session.execute(
+        text(
+            f"""SELECT gx, gy, sum(n) AS n, sum(slon) / sum(n), sum(slat) / sum(n)
+                FROM ({inner}) AS parts GROUP BY gx, gy HAVING sum(n) > 0"""
+        ),
+        params,
+    )
+    return shift, [Cell(*row) for row in rows]
+
+
+def singles(cells: list[Cell], shift: int, flt: ReportFilter) -> dict[tuple[int, int], dict]:
+    """The one report in each cell that holds exactly one."""
+    lonely = [c for c in cells if c.n == 1]
+    if not lonely:
+        return {}
+    where, params = flt.where("r")
+    bounds = [cell_bounds(c.gx, c.gy, shift) for c in lonely]
+    params.update(
+        gx=[c.gx for c in lonely],
+        gy=[c.gy for c in lonely],
+        w=[b[0] for b in bounds],
+        s=[b[1] for b in bounds],
+        e=[b[2] for b in bounds],
+        n=[b[3] for b in bounds],
+        shift=shift,
+        since=flt.start,
+        until=flt.end,
+    )
+    rows = db.session.execute(
+        text(
+            f"""
+            SELECT cell.gx, cell.gy, found.*
+            FROM unnest(CAST(:gx AS int[]), CAST(:gy AS int[]), CAST(:w AS float8[]),
+                        CAST(:s AS float8[]), CAST(:e AS float8[]), CAST(:n AS float8[]))
+                 AS cell(gx, gy, w, s, e, n)
+            CROSS JOIN LATERAL (
+                SELECT r.id, r.case_number, r.status, c.code AS category,
+                       ST_X(r.location) AS lon, ST_Y(r.location) AS lat
+                FROM reports AS r JOIN categories AS c ON c.id = r.category_id
+                WHERE r.location && ST_MakeEnvelope(cell.w, cell.s, cell.e, cell.n, 4326)
+                  AND r.px >> :shift = cell.gx AND r.py >> :shift = cell.gy AND {where}
+                  AND (CAST(:since AS timestamptz) IS NULL OR r.created_at >= :since)
+                  AND (CAST(:until AS timestamptz) IS NULL OR r.created_at < :until)
+                LIMIT 1
+            ) AS found
+            """
+        ),
+        params,
+    ).mappings()
+    return {(row["gx"], row["gy"]): dict(row) for row in rows}
+
+
+def feature_collection(view: Viewport, flt: ReportFilter) -> dict:
+    shift, cells = clusters(view, flt)
+    reports = singles(cells, shift, flt)
+    features = []
+    for cell in cells:
+        report = reports.get((cell.gx, cell.gy))
+        if report:
+            features.append(_report_feature(report))
+        else:
+            features.append(_cluster_feature(cell))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _point(lon: float, lat: float) -> dict:
+    return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+
+
+def _report_feature(report: dict) -> dict:
+    return {
+        "type": "Feature",
+        "id": report["case_number"],
+        "geometry": _point(report["lon"], report["lat"]),
+        "properties": {
+            "id": report["case_number"],
+            "status": report["status"],
+            "category": report["category"],
+        },
+    }
+
+
+def _cluster_feature(cell: Cell) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": _point(cell.lon, cell.lat),
+        "properties": {"cluster": True, "count": int(cell.n)},
+    }

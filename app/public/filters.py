@@ -1,0 +1,130 @@
+"""Filters shared by the public map, list, feeds and exports: parsed once, applied in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Category, District
+from app.models.status import CLOSED_STATUSES, OPEN_STATUSES, Status
+
+BERLIN = ZoneInfo("Europe/Berlin")
+STATUS_GROUPS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
+
+
+class FilterError(ValueError):
+    """A bad filter value; `parameter` names the query parameter."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+@dataclass
+class ReportFilter:
+    category_ids: list[int] | None = None
+    statuses: list[str] | None = None
+    district_ids: list[int] | None = None
+    since: date | None = None
+    until: date | None = None
+    # The raw values, for links and forms.
+    args: dict[str, str] = field(default_factory=dict)
+
+    def where(self, table: str = "reports") -> tuple[str, dict]:
+        """SQL conditions (joined with AND, or 'true') and their parameters."""
+        parts, params = ["true"], {}
+        if self.category_ids is not None:
+            parts.append(f"{table}.category_id = ANY(:f_categories)")
+            params["f_categories"] = self.category_ids
+        if self.statuses is not None:
+            parts.append(f"{table}.status = ANY(:f_statuses)")
+            params["f_statuses"] = self.statuses
+        if self.district_ids is not None:
+            parts.append(f"{table}.district_id = ANY(:f_districts)")
+            params["f_districts"] = self.district_ids
+        return " AND ".join(parts), params
+
+    @property
+    def narrowed(self) -> bool:
+        """True when category, status or district narrow the reports down."""
+        return any(v is not None for v in (self.category_ids, self.statuses, self.district_ids))
+
+    @property
+    def start(self) -> datetime | None:
+        """The first moment of `since` in the city's time zone."""
+        return day_start(self.since) if self.since else None
+
+    @property
+    def end(self) -> datetime | None:
+        """The first moment after `until`."""
+        return day_start(self.until, 1) if self.until else None
+
+
+def day_start(day: date, plus_days: int = 0) -> datetime:
+    """Midnight at the start of a day (plus some days) in the city's time zone."""
+    return datetime.combine(day + timedelta(days=plus_days), datetime.min.time(), BERLIN)
+
+
+def _split(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _codes(parameter: str, raw: str, model: type) -> list[int]:
+    codes = _split(raw)
+    if len(codes) > 50:
+        raise FilterError(parameter, f"Zu viele Werte für „{parameter}“.")
+    found = dict(
+        db.session.execute(select(model.code, model.id).where(model.code.in_(codes))).all()
+    )
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise FilterError(parameter, f"Unbekannter Wert für „{parameter}“: {unknown[0][:50]}")
+    return [found[c] for c in codes]
+
+
+def _statuses(raw: str) -> list[str]:
+    statuses: set[str] = set()
+    for part in _split(raw):
+        if part in STATUS_GROUPS:
+            statuses |= {s.value for s in STATUS_GROUPS[part]}
+        elif part in {s.value for s in Status}:
+            statuses.add(part)
+        else:
+            raise FilterError("status", f"Unbekannter Status: {part[:50]}")
+    return sorted(statuses)
+
+
+def _date(parameter: str, raw: str) -> date:
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise FilterError(parameter, f"„{parameter}“ muss ein Datum wie 2026-01-31 sein.") from None
+    if value.year < 2000 or value.year > 2100:
+        raise FilterError(parameter, f"„{parameter}“ liegt außerhalb von 2000–2100.")
+    return value
+
+
+def parse_filter(args: dict[str, str]) -> ReportFilter:
+    """Read category, status, district, since and until; empty values count as absent."""
+    raw = {k: (args.get(k) or "").strip()[:500] for k in FILTER_PARAMETERS}
+    result = ReportFilter(args={k: v for k, v in raw.items() if v})
+    if raw["category"]:
+        result.category_ids = _codes("category", raw["category"], Category)
+    if raw["status"]:
+        result.statuses = _statuses(raw["status"])
+    if raw["district"]:
+        result.district_ids = _codes("district", raw["district"], District)
+    if raw["since"]:
+        result.since = _date("since", raw["since"])
+    if raw["until"]:
+        result.until = _date("until", raw["until"])
+    if result.since and result.until and result.since > result.until:
+        raise FilterError("until", "„until“ liegt vor „since“.")
+    return result
+
+
+FILTER_PARAMETERS = ("category", "status", "district", "since", "until")

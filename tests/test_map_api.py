@@ -1,0 +1,151 @@
+"""GET /api/v1/map: clusters and single reports, exact counts for every filter and zoom."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.models import Report
+
+CITY = "6.9,51.1,7.2,51.25"
+
+
+@pytest.fixture
+def reports(app):
+    result = app.test_cli_runner().invoke(args=["demo", "generate", "--count", "300"])
+    assert result.exit_code == 0, result.output
+
+
+def total(features: list[dict]) -> int:
+    return sum(f["properties"].get("count", 1) for f in features)
+
+
+def expected(where: str = "true", **params: object) -> int:
+    return db.session.scalar(text(f"SELECT count(*) FROM reports WHERE {where}"), params)
+
+
+def get_map(client, **params: str):
+    response = client.get("/api/v1/map", query_string=params)
+    assert response.status_code == 200, response.json
+    assert response.mimetype == "application/json"
+    return response.json["features"]
+
+
+@pytest.mark.parametrize("zoom", ["3", "9", "11", "13", "16", "17", "19"])
+def test_counts_add_up_at_every_zoom(client, reports, zoom):
+    features = get_map(client, bbox=CITY, zoom=zoom)
+    assert total(features) == 300
+    assert all(f["geometry"]["type"] == "Point" for f in features)
+
+
+def _month_ago(days: int) -> str:
+    return (date.today() - timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("params", "where"),
+    [
+        ({"category": "licht"}, "category_id = (SELECT id FROM categories WHERE code = 'licht')"),
+        (
+            {"category": "licht,muell"},
+            "category_id IN (SELECT id FROM categories WHERE code IN ('licht', 'muell'))",
+        ),
+        ({"status": "open"}, "status IN ('received', 'accepted', 'in_progress')"),
+        ({"status": "closed"}, "status NOT IN ('received', 'accepted', 'in_progress')"),
+        ({"status": "resolved,duplicate"}, "status IN ('resolved', 'duplicate')"),
+        ({"district": "2"}, "district_id = (SELECT id FROM districts WHERE code = '2')"),
+        ({"since": "2024-03-17"}, "created_at >= '2024-03-17 00:00 Europe/Berlin'"),
+        ({"since": "2024-03-01"}, "created_at >= '2024-03-01 00:00 Europe/Berlin'"),
+        ({"until": "2025-08-09"}, "created_at < '2025-08-10 00:00 Europe/Berlin'"),
+        ({"until": "2025-08-31"}, "created_at < '2025-09-01 00:00 Europe/Berlin'"),
+        (
+            {"since": "2023-05-20", "until": "2023-06-10"},
+            "created_at >= '2023-05-20 00:00 Europe/Berlin' "
+            "AND created_at < '2023-06-11 00:00 Europe/Berlin'",
+        ),
+        (
+            {"since": "2023-05-20", "until": "2023-05-25"},
+            "created_at >= '2023-05-20 00:00 Europe/Berlin' "
+            "AND created_at < '2023-05-26 00:00 Europe/Berlin'",
+        ),
+        (
+            {"since": "2022-01-15", "status": "open", "category": "strasse"},
+            "created_at >= '2022-01-15 00:00 Europe/Berlin' "
+            "AND status IN ('received', 'accepted', 'in_progress') "
+            "AND category_id = (SELECT id FROM categories WHERE code = 'strasse')",
+        ),
+    ],
+)
+@pytest.mark.parametrize("zoom", ["10", "14", "18"])
+def test_counts_are_exact_for_every_filter(client, reports, params, where, zoom):
+    assert total(get_map(client, bbox=CITY, zoom=zoom, **params)) == expected(where)
+
+
+def test_a_cluster_of_one_is_the_report_itself(client, reports):
+    features = get_map(client, bbox=CITY, zoom="19")
+    singles = [f for f in features if not f["properties"].get("cluster")]
+    assert singles
+    for feature in singles[:20]:
+        props = feature["properties"]
+        assert set(props) == {"id", "status", "category"}
+        report = db.session.scalars(select(Report).where(Report.case_number == props["id"])).one()
+        assert report.status == props["status"]
+        assert report.category.code == props["category"]
+
+
+def test_small_viewport_only_holds_its_reports(client, reports):
+    lon, lat = db.session.execute(
+        text("SELECT ST_X(location), ST_Y(location) FROM reports ORDER BY id LIMIT 1")
+    ).one()
+    bbox = f"{lon - 0.0005},{lat - 0.0003},{lon + 0.0005},{lat + 0.0003}"
+    features = get_map(client, bbox=bbox, zoom="19")
+    assert 1 <= total(features) < 300
+
+
+def test_new_report_appears_on_the_map_at_once(client, reports):
+    from tests.helpers import form_data, post_report
+
+    post_report(client, form_data())
+    assert total(get_map(client, bbox=CITY, zoom="12")) == 301
+    today = expected(
+        "created_at >= date_trunc('day', now() AT TIME ZONE 'Europe/Berlin') "
+        "AT TIME ZONE 'Europe/Berlin'"
+    )
+    assert total(get_map(client, bbox=CITY, zoom="12", since=_month_ago(0))) == today >= 1
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"zoom": "12"}, "bbox"),
+        ({"bbox": "1,2,3", "zoom": "12"}, "bbox"),
+        ({"bbox": "a,b,c,d", "zoom": "12"}, "bbox"),
+        ({"bbox": "7.2,51.1,6.9,51.2", "zoom": "12"}, "bbox"),
+        ({"bbox": "nan,51.1,7,51.2", "zoom": "12"}, "bbox"),
+        ({"bbox": "-200,51.1,7,51.2", "zoom": "12"}, "bbox"),
+        ({"bbox": CITY}, "zoom"),
+        ({"bbox": CITY, "zoom": "-1"}, "zoom"),
+        ({"bbox": CITY, "zoom": "23"}, "zoom"),
+        ({"bbox": CITY, "zoom": "1e3"}, "zoom"),
+        ({"bbox": CITY, "zoom": "12", "category": "gibtsnicht"}, "category"),
+        ({"bbox": CITY, "zoom": "12", "status": "offen"}, "status"),
+        ({"bbox": CITY, "zoom": "12", "district": "99"}, "district"),
+        ({"bbox": CITY, "zoom": "12", "since": "gestern"}, "since"),
+        ({"bbox": CITY, "zoom": "12", "until": "2026-02-30"}, "until"),
+        ({"bbox": CITY, "zoom": "12", "since": "2026-02-01", "until": "2026-01-01"}, "until"),
+        ({"bbox": CITY, "zoom": "12", "since": "0001-01-01"}, "since"),
+    ],
+)
+def test_bad_parameters_get_a_400_naming_them(client, params, parameter):
+    response = client.get("/api/v1/map", query_string=params)
+    assert response.status_code == 400
+    assert response.json["parameter"] == parameter
+    assert response.json["error"]
+
+
+def test_empty_optional_filters_are_ignored(client, reports):
+    features = get_map(client, bbox=CITY, zoom="12", category="", status="", since="")
+    assert total(features) == 300
