@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,6 +24,23 @@ def _env_bool(name: str, default: bool) -> bool:
     return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else a random key kept in instance/secret_key.
+
+    Never a fixed default: a known key would let anyone forge sessions and CSRF tokens."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = BASE_DIR / "instance" / "secret_key"
+    path.parent.mkdir(exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made earlier, or by a process starting at the same moment
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
 def _local_db(name: str) -> str:
     return LOCAL_DB.format(port=_env("PG_PORT", "54320"), name=name)
 
@@ -30,7 +48,7 @@ def _local_db(name: str) -> str:
 class Config:
     """Defaults for development; production sets at least SECRET_KEY and DATABASE_URL."""
 
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", _local_db("maengelmelder"))
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     PORT = _env_int("PORT", 5000)
@@ -56,7 +74,7 @@ class Config:
     MAX_IMAGE_PIXELS = _env_int("MAX_IMAGE_PIXELS", 50_000_000)
     PHOTO_MAX_SIZE = _env_int("PHOTO_MAX_SIZE", 2048)
     THUMBNAIL_SIZE = _env_int("THUMBNAIL_SIZE", 400)
-    DESCRIPTION_MAX_LENGTH = 2000
+    DESCRIPTION_MAX_LENGTH = _env_int("DESCRIPTION_MAX_LENGTH", 2000)
 
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
@@ -64,13 +82,28 @@ class Config:
     # Proxies in front of the app: the client address then comes from X-Forwarded-For.
     PROXY_FIX = _env_int("PROXY_FIX", 0)
 
+    # The transparency figures are recomputed in the background when older than this.
+    STATS_MAX_AGE = _env_int("STATS_MAX_AGE", 600)
+    STATS_REFRESH_IN_BACKGROUND = True
+
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", "Europe/Berlin")
 
     SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SAMESITE = _env("SESSION_COOKIE_SAMESITE", "Lax")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     WTF_CSRF_TIME_LIMIT = None
+
+    # Open311 GeoReport v2 (app/open311). The jurisdiction is the city's web domain (spec advice).
+    OPEN311_JURISDICTION_ID = _env("OPEN311_JURISDICTION_ID", "solingen.de")
+    OPEN311_CONTACT = _env("OPEN311_CONTACT", "open311@example.org")
+    # How to get an API key; empty: a sentence pointing to OPEN311_CONTACT.
+    OPEN311_KEY_SERVICE = _env("OPEN311_KEY_SERVICE", "")
+    # "production" or "test" (discovery); the changeset changes when services change.
+    OPEN311_ENDPOINT_TYPE = _env("OPEN311_ENDPOINT_TYPE", "production")
+    OPEN311_CHANGESET = _env("OPEN311_CHANGESET", "2026-11-25T00:00:00Z")
+    # Default and largest page of GET requests (the spec's default is 1000).
+    OPEN311_PAGE_SIZE = _env_int("OPEN311_PAGE_SIZE", 1000)
 
     PRIVACY_CONTACT = _env("PRIVACY_CONTACT", "datenschutz@example.org")
     OPERATOR_NAME = _env("OPERATOR_NAME", "Stadt Solingen (Demo)")
@@ -84,3 +117,5 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = True
     RATELIMIT_REPORTS = "100000 per minute"
     SERVER_NAME = "localhost"
+    # Background threads would not see the test's uncommitted transaction.
+    STATS_REFRESH_IN_BACKGROUND = False

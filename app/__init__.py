@@ -34,15 +34,27 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.districts.cli import districts_cli
     from app.map.views import bp as map_bp
     from app.media import storage
+    from app.open311.cli import open311_cli
+    from app.open311.views import bp as open311_bp
+    from app.public.opendata_views import bp as opendata_bp
     from app.public.views import bp as public_bp
     from app.reports.views import bp as reports_bp
+    from app.stats.cli import stats_cli
+    from app.stats.views import bp as stats_bp
 
     storage.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(map_bp)
+    app.register_blueprint(opendata_bp)
+    app.register_blueprint(stats_bp)
+    # Open311 clients are other systems, not browsers with our forms: filing needs an API key.
+    csrf.exempt(open311_bp)
+    app.register_blueprint(open311_bp)
     app.cli.add_command(districts_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(stats_cli)
+    app.cli.add_command(open311_cli)
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)

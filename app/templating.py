@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import Flask, url_for
 from flask_babel import format_datetime, get_locale
 
-from app.public.service import coordinates, public_events, visible_photos
+from app.public.service import public_events, visible_photos
 
 
 def datetime_filter(value: datetime | None) -> str:
@@ -27,7 +27,6 @@ def public_photo_url(name: str) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_global(get_locale)
-    app.add_template_global(coordinates, "public_coords")
     app.add_template_global(public_events)
     app.add_template_global(visible_photos)
     app.add_template_global(tracking_photo_url)

@@ -46,7 +46,11 @@ def counts() -> tuple[int, int, int]:
     )  # type: ignore[return-value]
 
 
-def tracking_link(client: FlaskClient) -> str:
-    page = client.get("/melden/danke").get_data(as_text=True)
+def confirmation(client: FlaskClient) -> str:
+    """The confirmation page; it can be fetched once per submission."""
+    return client.get("/melden/danke").get_data(as_text=True)
+
+
+def tracking_link(page: str) -> str:
     start = page.index("/verfolgen/")
     return page[start : page.index('"', start)]

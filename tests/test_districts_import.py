@@ -399,3 +399,24 @@ def test_multipolygon_is_stored_as_multipolygon_in_wgs84(app, tmp_path, before):
         ("sp", "Einteilig", 4326, "MULTIPOLYGON", 1, True),  # a Polygon is stored as MULTI too
     ]
     assert district_count() == 7
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Nord\x00", "Steuerzeichen"),
+        ("Süd\x1b[31m", "Steuerzeichen"),
+        ({"de": "Nord"}, "Text oder eine ganze Zahl"),
+        (1.5, "Text oder eine ganze Zahl"),
+        (True, "Text oder eine ganze Zahl"),
+    ],
+)
+def test_names_must_be_plain_text(app, tmp_path, before, name, message):
+    path = write(tmp_path, collection(feature(polygon(), name=name, code="x9")))
+    assert_refused(run_import(app, path), before, "Objekt 1", "„name“", message)
+
+
+def test_numeric_codes_are_accepted(app, tmp_path, before):
+    path = write(tmp_path, collection(feature(polygon(), name="Zahl", code=42)))
+    assert run_import(app, path).exit_code == 0
+    assert ("42", "Zahl") in {(code, name) for code, name, _ in snapshot()}

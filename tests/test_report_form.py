@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -11,7 +12,14 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Photo, Report, Status
 from tests.factories import jpeg
-from tests.helpers import counts, form_data, post_report, tracking_link, with_photos
+from tests.helpers import (
+    confirmation,
+    counts,
+    form_data,
+    post_report,
+    tracking_link,
+    with_photos,
+)
 
 
 def test_form_page_has_labelled_fields_and_fallback_coordinates(client):
@@ -35,10 +43,12 @@ def test_filing_a_report_with_photo_routes_and_confirms(client, uploads):
     assert [e.status for e in report.events] == ["received"]
     assert len(report.photos) == 1
 
-    page = client.get("/melden/danke").get_data(as_text=True)
+    page = confirmation(client)
     assert report.case_number in page
-    link = tracking_link(client)
-    tracking = client.get(link).get_data(as_text=True)
+    link = tracking_link(page)
+    response = client.get(link)
+    assert response.headers["Cache-Control"] == "no-store, private"
+    tracking = response.get_data(as_text=True)
     assert "Eingegangen" in tracking
     assert "Erika Mustermann" in tracking and "erika@example.org" in tracking
     assert report.tracking_token_hash not in tracking
@@ -71,10 +81,11 @@ def test_moderated_report_hides_text_and_photos_until_published(client, uploads)
 def test_tracking_page_shows_own_photos_before_publishing(client, uploads):
     post_report(client, with_photos(form_data(), jpeg()))
     photo = db.session.scalars(select(Photo)).one()
-    link = tracking_link(client)
+    link = tracking_link(confirmation(client))
     response = client.get(f"{link}/fotos/{photo.thumbnail}")
     assert response.status_code == 200
     assert response.mimetype == "image/jpeg"
+    assert "no-store" in response.headers["Cache-Control"]
     assert client.get("/verfolgen/falsch/fotos/" + photo.thumbnail).status_code == 404
 
 
@@ -92,12 +103,40 @@ def test_stored_photos_carry_no_exif_or_gps(client, uploads):
 def test_sending_the_same_form_twice_creates_one_report(client, uploads):
     data = form_data()
     first = post_report(client, with_photos(dict(data), jpeg()))
-    link = tracking_link(client)
+    page = confirmation(client)
+    assert "bereits eingegangen" not in page
     second = post_report(client, with_photos(dict(data), jpeg()))
     assert first.status_code == second.status_code == 302
     assert counts() == (1, 1, 1)
-    assert tracking_link(client) == link
-    assert len(list(uploads.iterdir())) == 2  # the retry's photo files were removed again
+    again = confirmation(client)
+    assert tracking_link(again) == tracking_link(page)  # the retry gets the same private link
+    assert "bereits eingegangen" in again
+    assert len(list(uploads.iterdir())) == 2  # photo and thumbnail of the first one only
+
+
+def test_confirmation_is_shown_once(client):
+    post_report(client, form_data())
+    assert "/verfolgen/" in confirmation(client)
+    # The next person on a shared device finds no private link there.
+    response = client.get("/melden/danke")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/melden")
+
+
+def test_head_request_shows_the_form(client):
+    assert client.head("/melden").status_code == 200
+
+
+def test_text_fields_named_photos_are_not_files(client):
+    response = client.post("/melden", data=form_data(photos="kein Foto"))
+    assert response.status_code == 302
+    assert counts() == (1, 0, 1)
+
+
+def test_line_breaks_count_once(client):
+    text = ("x" * 99 + "\r\n") * 20  # 2000 characters as typed, 2020 as sent
+    response = post_report(client, form_data(description=text))
+    assert response.status_code == 302
 
 
 def test_description_is_escaped(client, app, monkeypatch):
@@ -126,7 +165,27 @@ def test_security_headers(client):
     assert "https://tile.openstreetmap.org" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
-    assert "<script>" not in response.get_data(as_text=True)  # no inline script anywhere
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/melden", "/meldungen", "/ueber", "/datenschutz", "/impressum", "/barrierefreiheit"],
+)
+def test_no_inline_script_on_any_page(client, url):
+    page = client.get(url).get_data(as_text=True)
+    scripts = re.findall(r"<script\b[^>]*>", page)
+    assert all("src=" in tag for tag in scripts)
+    assert " on" + "click=" not in page and "javascript:" not in page
+
+
+def test_fields_have_labels_and_valid_aria(client):
+    page = client.get("/melden").get_data(as_text=True)
+    for field in ("category", "description", "lat", "lon", "photos", "name", "email", "phone"):
+        assert f'<label for="{field}">' in page
+    assert 'aria-invalid="None"' not in page and 'aria-describedby="None"' not in page
+    invalid = post_report(client, form_data(description="")).get_data(as_text=True)
+    assert 'aria-invalid="true"' in invalid
+    assert 'aria-describedby="description-hint description-error"' in invalid
 
 
 def test_photo_position_endpoint_reads_gps_and_keeps_nothing(client, uploads):
@@ -156,3 +215,26 @@ def test_photo_position_endpoint_without_gps_or_with_bad_file(client):
     )
     assert bad.status_code == 422
     assert "kein unterstütztes Bild" in bad.json["error"]
+
+
+def test_service_refuses_an_inactive_category(client):
+    from app.models import Category
+    from app.reports.service import NewReport, UnknownCategory, file_report
+    from tests.factories import MITTE
+    from tests.helpers import category_id
+
+    category = db.session.get(Category, category_id("licht"))
+    category.active = False
+    db.session.flush()
+    with pytest.raises(UnknownCategory):
+        file_report(NewReport(category.id, "x", MITTE[0], MITTE[1]), [])
+    assert counts() == (0, 0, 0)
+
+
+def test_missing_photo_file_is_a_404_not_a_500(client, uploads, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLISHING", "immediate")
+    post_report(client, with_photos(form_data(), jpeg()))
+    photo = db.session.scalars(select(Photo)).one()
+    (uploads / photo.filename).unlink()
+    assert client.get(f"/fotos/{photo.filename}").status_code == 404
+    assert client.get(f"/fotos/{photo.thumbnail}").status_code == 200

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from app.demo import service
 from app.extensions import db
+from app.stats.service import refresh as refresh_statistics
 
 demo_cli = click.Group("demo", help="Demo-Stadt und Testdaten.")
 
@@ -35,5 +36,6 @@ def generate_command(count: int) -> None:
         raise click.ClickException("Keine Bezirke vorhanden: zuerst `flask demo load`.")
     started = time.monotonic()
     added = service.generate_reports(count)
+    refresh_statistics()
     db.session.commit()
     click.echo(f"{added} Meldungen erzeugt in {time.monotonic() - started:.1f} s.")

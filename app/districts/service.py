@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 import shapely
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import District, Report
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 WGS84_NAMES = {"EPSG:4326", "urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326"}
 
 
@@ -90,7 +92,12 @@ def _text(properties: dict, key: str, max_length: int = 200) -> str:
     value = properties.get(key)
     if value is None or str(value).strip() == "":
         raise ValueError(f"Das Feld „{key}“ fehlt oder ist leer.")
+    # Names and codes are text or whole numbers; an object or a float is a wrong field choice.
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"Das Feld „{key}“ muss Text oder eine ganze Zahl sein.")
     text = str(value).strip()
+    if CONTROL.search(text):
+        raise ValueError(f"Das Feld „{key}“ enthält unzulässige Steuerzeichen.")
     if len(text) > max_length:
         raise ValueError(f"Das Feld „{key}“ ist länger als {max_length} Zeichen.")
     return text

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from app.extensions import db
 from app.map.viewport import Viewport, cell_bounds
 from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL
+from app.models.report import WORLD_PIXELS
 from app.public.filters import ReportFilter, day_start
 
 MONTH_SQL = "date_trunc('month', created_at AT TIME ZONE 'Europe/Berlin')::date"
@@ -101,16 +102,28 @@ def _grouped(table: str, where: str) -> str:
 def _reports_query(
     view: Viewport, flt: ReportFilter, shift: int, params: dict, time_sql: str
 ) -> str:
+    """Group the reports themselves, from pixel coordinates: with a period, the covering index
+    on created_at answers without touching the table."""
     where, filter_params = flt.where("reports")
     params.update(filter_params)
-    params.update(shift=shift)
-    params.update(zip(("w", "s", "e", "n"), view.aligned_bounds(shift), strict=True))
+    params.update(shift=shift, world=WORLD_PIXELS)
+    if time_sql == "true":
+        params.update(zip(("w", "s", "e", "n"), view.aligned_bounds(shift), strict=True))
+        in_view = "location && ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
+    else:
+        params.update(zip(("gx0", "gy0", "gx1", "gy1"), view.cell_range(shift), strict=True))
+        in_view = "px >> :shift BETWEEN :gx0 AND :gx1 AND py >> :shift BETWEEN :gy0 AND :gy1"
+    # Sums in degrees like the rollups: longitude is linear in px, latitude of the mean py.
     return f"""
-        SELECT px >> :shift AS gx, py >> :shift AS gy, count(*) AS n,
-               sum(ST_X(location)) AS slon, sum(ST_Y(location)) AS slat
-        FROM reports
-        WHERE location && ST_MakeEnvelope(:w, :s, :e, :n, 4326) AND {where} AND {time_sql}
-        GROUP BY 1, 2
+        SELECT gx, gy, n, (sum_px + 0.5 * n) * 360.0 / :world - 180 * n AS slon,
+               n * degrees(atan(sinh(pi() * (1 - 2 * (sum_py / n + 0.5) / :world)))) AS slat
+        FROM (
+            SELECT px >> :shift AS gx, py >> :shift AS gy, count(*) AS n,
+                   sum(px::float8) AS sum_px, sum(py::float8) AS sum_py
+            FROM reports
+            WHERE {in_view} AND {where} AND {time_sql}
+            GROUP BY 1, 2
+        ) AS grouped
     """
 
 

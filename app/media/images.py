@@ -82,6 +82,15 @@ def process_photo(
     )
 
 
+def read_position(raw: bytes, max_bytes: int = 10 * 1024 * 1024) -> tuple[float, float] | None:
+    """The (lat, lon) stored in a photo, read from its header without decoding the pixels.
+
+    Raises PhotoError when the file is no supported image."""
+    _check_length(raw, max_bytes)
+    with _open(raw) as image:
+        return _read_gps(image)
+
+
 def _check_length(raw: bytes, max_bytes: int) -> None:
     if not raw:
         raise PhotoError(EMPTY)

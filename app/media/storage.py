@@ -10,9 +10,10 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from app.extensions import db
 
@@ -30,6 +31,14 @@ def path_for(name: str) -> Path:
     if path.parent != root:
         raise ValueError("invalid stored file name")
     return path
+
+
+def send_photo(name: str, max_age: int = 0) -> Response:
+    """A stored photo as a response; 404 when the file is gone."""
+    path = path_for(name)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=max_age)
 
 
 def save(data: bytes, suffix: str = ".jpg") -> str:

@@ -6,7 +6,17 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
-from app.media.images import PhotoError, ProcessedPhoto, process_photo
+from app.media.images import PhotoError, ProcessedPhoto, process_photo, read_position
+
+
+def first_position(files: list[FileStorage]) -> tuple[float, float] | None:
+    """The position stored in the first photo that has one; PhotoError for a non-image."""
+    for upload in files[: current_app.config["MAX_PHOTOS"]]:
+        raw = upload.stream.read(current_app.config["MAX_PHOTO_BYTES"] + 1)
+        position = read_position(raw, max_bytes=current_app.config["MAX_PHOTO_BYTES"])
+        if position:
+            return position
+    return None
 
 
 def process_uploads(files: list[FileStorage]) -> list[ProcessedPhoto]:

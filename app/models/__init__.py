@@ -1,12 +1,15 @@
 """All models, importable from one place (and seen by Alembic's autogenerate)."""
 
+from app.models.api_key import ApiKey
 from app.models.district import District
 from app.models.map_cell import MapCell, MapMonth
 from app.models.organisation import Category, Department, RoutingRule
 from app.models.report import Photo, Report, TimelineEvent
+from app.models.statistics import StatisticsSnapshot
 from app.models.status import Channel, EventKind, Status
 
 __all__ = [
+    "ApiKey",
     "Category",
     "Channel",
     "Department",
@@ -17,6 +20,7 @@ __all__ = [
     "Photo",
     "Report",
     "RoutingRule",
+    "StatisticsSnapshot",
     "Status",
     "TimelineEvent",
 ]

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-# Levels kept in the rollups: the right shift of the zoom-20 pixel coordinates, 10 (zoom 16) to
+# Levels kept in the rollups: the right shift of the zoom-20 pixel coordinates, 9 (zoom 17) to
 # 17 (zoom 9). Coarser zooms regroup level 17; finer ones group the reports themselves.
-FINEST_LEVEL = 10
+FINEST_LEVEL = 9
 COARSEST_LEVEL = 17
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.models.district import District
@@ -40,12 +40,20 @@ class Report(db.Model):
         CheckConstraint(f"status IN ({sql_in(Status)})", name="status"),
         CheckConstraint(f"channel IN ({sql_in(Channel)})", name="channel"),
         Index("ix_reports_status_created", "status", "created_at"),
-        Index("ix_reports_created_at", "created_at"),
+        # Covers the map's period queries, so they need no table access at all.
+        Index(
+            "ix_reports_created_cover",
+            "created_at",
+            postgresql_include=["px", "py", "category_id", "district_id", "status"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     case_number: Mapped[str] = mapped_column(String(20), unique=True)
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    # Loaded with the report, for pages and APIs that show the place as numbers.
+    lat: Mapped[float] = column_property(func.ST_Y(location))
+    lon: Mapped[float] = column_property(func.ST_X(location))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
@@ -55,10 +63,13 @@ class Report(db.Model):
     # Text and photos are public only from this moment (moderated publishing).
     published_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Indexed for Open311's updated_after/updated_before.
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
     # For the statistics: the first staff reaction and the moment the report was closed.
     first_reaction_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
+    # A link sent through Open311 (media_url): kept as given, never fetched by the server.
+    media_url: Mapped[str | None] = mapped_column(String(2048))
     px: Mapped[int] = mapped_column(Integer, Computed(PX_SQL, persisted=True))
     py: Mapped[int] = mapped_column(Integer, Computed(PY_SQL, persisted=True))
 

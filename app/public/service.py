@@ -7,7 +7,8 @@ import json
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import District, Photo, Report
+from app.models import Category, District, Photo, Report
+from app.models.status import Status
 
 
 def city_outline() -> dict:
@@ -40,14 +41,6 @@ def city_bounds() -> list[float] | None:
     return None if box[0] is None else [float(v) for v in box]
 
 
-def coordinates(report: Report) -> tuple[float, float]:
-    """(lat, lon) of a report."""
-    lon, lat = db.session.execute(
-        select(func.ST_X(Report.location), func.ST_Y(Report.location)).where(Report.id == report.id)
-    ).one()
-    return lat, lon
-
-
 def public_events(report: Report) -> list:
     return [e for e in report.events if e.public]
 
@@ -66,3 +59,19 @@ def public_photo(name: str) -> Photo | None:
     if photo is None or photo.hidden or not photo.report.is_published:
         return None
     return photo
+
+
+def filter_choices() -> dict:
+    """Options for the filter forms of the map and the list."""
+    return {
+        "categories": db.session.execute(
+            select(Category.code, Category.name_de)
+            .where(Category.active)
+            .order_by(Category.name_de)
+        ).all(),
+        "districts": db.session.execute(
+            select(District.code, District.name).order_by(District.name)
+        ).all(),
+        "statuses": [("open", "Offen"), ("closed", "Abgeschlossen")]
+        + [(s.value, s.label) for s in Status],
+    }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, send_file
+from flask import Blueprint, abort, jsonify, render_template, request
 
 from app.media import storage
 from app.public import service
+from app.public.filters import FilterError, ReportFilter, parse_filter
+from app.public.listing import list_reports
 from app.reports.service import find_by_case_number
 
 bp = Blueprint("public", __name__)
@@ -13,7 +15,33 @@ bp = Blueprint("public", __name__)
 
 @bp.route("/")
 def index():
-    return render_template("public/index.html", bounds=service.city_bounds())
+    return render_template(
+        "public/index.html",
+        bounds=service.city_bounds(),
+        flt=ReportFilter(),
+        choices=service.filter_choices(),
+    )
+
+
+@bp.route("/meldungen")
+def report_list():
+    error, status = None, 200
+    try:
+        flt = parse_filter(request.args)
+    except FilterError as exc:
+        flt, error, status = ReportFilter(), str(exc), 400
+    before = request.args.get("vor", "")
+    page, next_id = list_reports(
+        flt, int(before) if before.isdigit() and len(before) < 19 else None
+    )
+    return render_template(
+        "public/list.html",
+        reports=page,
+        next_id=next_id,
+        flt=flt,
+        error=error,
+        choices=service.filter_choices(),
+    ), status
 
 
 @bp.route("/meldungen/<case_number>")
@@ -28,7 +56,8 @@ def report(case_number: str):
 def photo(name: str):
     if service.public_photo(name) is None:
         abort(404)
-    return send_file(storage.path_for(name), mimetype="image/jpeg", max_age=86400)
+    # Short caching: a photo hidden by staff must disappear soon from caches too.
+    return storage.send_photo(name, max_age=300)
 
 
 @bp.route("/api/v1/city.geojson")

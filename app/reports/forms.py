@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 import re
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -69,12 +71,13 @@ class ReportForm(FlaskForm):
         validators=[
             DataRequired(message=_l("Bitte beschreiben Sie den Mangel.")),
             no_control_characters,
-            Length(max=2000, message=_l("Die Beschreibung darf höchstens 2000 Zeichen lang sein.")),
         ],
+        # Browsers count a line break as one character but send two (CRLF).
+        filters=[lambda text: text.replace("\r\n", "\n") if isinstance(text, str) else text],
     )
     lat = StringField(_l("Breitengrad"))
     lon = StringField(_l("Längengrad"))
-    photos = MultipleFileField(_l("Fotos (bis zu 5, je höchstens 10 MB)"))
+    photos = MultipleFileField(_l("Fotos"))
     name = StringField(
         _l("Name (freiwillig)"),
         validators=[
@@ -115,6 +118,13 @@ class ReportForm(FlaskForm):
         self.latitude: float | None = None
         self.longitude: float | None = None
 
+    def validate_description(self, field: TextAreaField) -> None:
+        limit = current_app.config["DESCRIPTION_MAX_LENGTH"]
+        if field.data and len(field.data) > limit:
+            raise ValidationError(
+                _l("Die Beschreibung darf höchstens %(n)d Zeichen lang sein.", n=limit)
+            )
+
     def validate_category(self, field: SelectField) -> None:
         if field.data not in self.category_ids:
             raise ValidationError(_l("Bitte eine Kategorie aus der Liste wählen."))
@@ -137,5 +147,6 @@ class ReportForm(FlaskForm):
         return key if SUBMISSION_KEY.match(key) else None
 
     @property
-    def uploads(self) -> list:
-        return [f for f in self.photos.data or [] if f and f.filename]
+    def uploads(self) -> list[FileStorage]:
+        # A hostile client may send "photos" as plain text fields; only real files count.
+        return [f for f in self.photos.data or [] if isinstance(f, FileStorage) and f.filename]

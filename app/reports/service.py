@@ -34,7 +34,9 @@ INSERT_REPORT = text(
            CASE WHEN :publish THEN new.at END, new.at, new.at,
            :reporter_name, :reporter_email, :reporter_phone, :token_hash, :submission_hash
     FROM place, new, {route_lateral("place.point", ":category_id")}
-    ON CONFLICT (submission_key_hash) DO NOTHING
+    -- No conflict target: the tracking token derives from the submission key as well, so a
+    -- racing duplicate may hit either unique constraint first.
+    ON CONFLICT DO NOTHING
     RETURNING id
     """
 )
@@ -42,6 +44,10 @@ INSERT_REPORT = text(
 
 class OutsideCity(Exception):
     """The point lies in no district of the city."""
+
+
+class UnknownCategory(Exception):
+    """No active category with that id."""
 
 
 @dataclass
@@ -81,6 +87,9 @@ def _tracking_token(submission_key: str | None) -> str:
 
 def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
     """Store a report routed by PostGIS; raises OutsideCity when no district covers the point."""
+    category = db.session.get(Category, new.category_id)
+    if category is None or not category.active:
+        raise UnknownCategory
     token = _tracking_token(new.submission_key)
     submission_hash = token_hash(new.submission_key) if new.submission_key else None
     report_id = db.session.execute(

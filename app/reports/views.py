@@ -9,19 +9,21 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
 
 from app.extensions import db, limiter
 from app.media import storage
 from app.media.images import PhotoError
-from app.media.uploads import process_uploads
+from app.media.uploads import first_position, process_uploads
 from app.models import Channel
 from app.public.service import city_bounds
 from app.reports import service
@@ -40,11 +42,16 @@ def _render_form(form: ReportForm, status: int = 200):
     return render_template("reports/form.html", form=form, bounds=city_bounds()), status
 
 
+def _filed(response: Response) -> bool:
+    # Only reports that went through count against the limit: typos and retries do not.
+    return response.status_code == 302
+
+
 @bp.route("/melden", methods=["GET", "POST"])
-@limiter.limit(_report_limit, methods=["POST"])
+@limiter.limit(_report_limit, methods=["POST"], deduct_when=_filed)
 def new_report():
     form = ReportForm(categories=service.active_categories())
-    if request.method == "GET":
+    if request.method != "POST":
         form.submission_key.data = uuid.uuid4().hex
         return _render_form(form)
     if not form.validate():
@@ -62,7 +69,15 @@ def new_report():
         db.session.rollback()
         form.lat.errors = [_(OUTSIDE)]
         return _render_form(form, 422)
-    session["filed"] = {"case": filed.report.case_number, "token": filed.tracking_token}
+    except service.UnknownCategory:
+        db.session.rollback()
+        form.category.errors = [_("Bitte eine Kategorie aus der Liste wählen.")]
+        return _render_form(form, 422)
+    session["filed"] = {
+        "case": filed.report.case_number,
+        "token": filed.tracking_token,
+        "again": filed.duplicate,
+    }
     return redirect(url_for(".confirmation"))
 
 
@@ -85,10 +100,9 @@ def _offer_photo_position(form: ReportForm) -> None:
     if (form.lat.data or "").strip() or (form.lon.data or "").strip() or not form.uploads:
         return
     try:
-        photos = process_uploads(form.uploads)
+        gps = first_position(form.uploads)
     except PhotoError:
         return
-    gps = next((p.gps for p in photos if p.gps), None)
     if gps is None:
         return
     form.lat.data, form.lon.data = f"{gps[0]:.6f}", f"{gps[1]:.6f}"
@@ -105,25 +119,38 @@ def _offer_photo_position(form: ReportForm) -> None:
 @limiter.limit(_report_limit)
 def photo_position():
     """The position stored in a photo, so the form can offer it; the photo is not kept."""
-    files = [f for f in request.files.getlist("photo") if f and f.filename][:1]
+    files = [f for f in request.files.getlist("photo") if isinstance(f, FileStorage)][:1]
     try:
-        photos = process_uploads(files)
+        gps = first_position(files)
     except PhotoError as exc:
         return jsonify(error=str(exc)), 422
-    gps = photos[0].gps if photos else None
     return jsonify(lat=gps[0], lon=gps[1]) if gps else jsonify(lat=None, lon=None)
 
 
 @bp.route("/melden/danke")
 def confirmation():
-    filed = session.get("filed")
+    # Shown once: on a shared device the next person must not find the private link here.
+    filed = session.pop("filed", None)
     if not filed:
         return redirect(url_for(".new_report"))
     report = service.find_by_case_number(filed["case"])
     if report is None:
         abort(404)
     link = url_for(".tracking", token=filed["token"], _external=True)
-    return render_template("reports/confirmation.html", report=report, tracking_link=link)
+    page = render_template(
+        "reports/confirmation.html",
+        report=report,
+        tracking_link=link,
+        again=filed.get("again", False),
+    )
+    return _private(make_response(page))
+
+
+def _private(response: Response) -> Response:
+    """Pages with the tracking link or personal data: never cached, never indexed."""
+    response.headers["Cache-Control"] = "no-store, private"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.route("/verfolgen/<token>")
@@ -131,7 +158,8 @@ def tracking(token: str):
     report = service.find_by_token(token)
     if report is None:
         abort(404)
-    return render_template("reports/tracking.html", report=report, token=token)
+    page = render_template("reports/tracking.html", report=report, token=token)
+    return _private(make_response(page))
 
 
 @bp.route("/verfolgen/<token>/fotos/<name>")
@@ -142,4 +170,4 @@ def tracking_photo(token: str, name: str):
     photo = next((p for p in report.photos if name in (p.filename, p.thumbnail)), None)
     if photo is None or photo.hidden:
         abort(404)
-    return send_file(storage.path_for(name), mimetype="image/jpeg", max_age=3600)
+    return _private(storage.send_photo(name))

@@ -18,7 +18,7 @@ BEGIN
         INSERT INTO map_cells AS m (level, cx, cy, category_id, district_id, status, n, sum_lon, sum_lat)
         SELECT lvl, OLD.px >> lvl, OLD.py >> lvl, OLD.category_id, OLD.district_id, OLD.status,
                -1, -ST_X(OLD.location), -ST_Y(OLD.location)
-        FROM generate_series(10, 17) AS lvl
+        FROM generate_series(9, 17) AS lvl
         ON CONFLICT (level, cx, cy, category_id, district_id, status) DO UPDATE
         SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,
             sum_lat = m.sum_lat + excluded.sum_lat;
@@ -26,7 +26,7 @@ BEGIN
         INSERT INTO map_months AS m (level, cx, cy, month, n, sum_lon, sum_lat)
         SELECT lvl, OLD.px >> lvl, OLD.py >> lvl, date_trunc('month', OLD.created_at AT TIME ZONE 'Europe/Berlin')::date,
                -1, -ST_X(OLD.location), -ST_Y(OLD.location)
-        FROM generate_series(10, 17) AS lvl
+        FROM generate_series(9, 17) AS lvl
         ON CONFLICT (level, cx, cy, month) DO UPDATE
         SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,
             sum_lat = m.sum_lat + excluded.sum_lat;
@@ -36,7 +36,7 @@ BEGIN
         INSERT INTO map_cells AS m (level, cx, cy, category_id, district_id, status, n, sum_lon, sum_lat)
         SELECT lvl, NEW.px >> lvl, NEW.py >> lvl, NEW.category_id, NEW.district_id, NEW.status,
                1, ST_X(NEW.location), ST_Y(NEW.location)
-        FROM generate_series(10, 17) AS lvl
+        FROM generate_series(9, 17) AS lvl
         ON CONFLICT (level, cx, cy, category_id, district_id, status) DO UPDATE
         SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,
             sum_lat = m.sum_lat + excluded.sum_lat;
@@ -44,7 +44,7 @@ BEGIN
         INSERT INTO map_months AS m (level, cx, cy, month, n, sum_lon, sum_lat)
         SELECT lvl, NEW.px >> lvl, NEW.py >> lvl, date_trunc('month', NEW.created_at AT TIME ZONE 'Europe/Berlin')::date,
                1, ST_X(NEW.location), ST_Y(NEW.location)
-        FROM generate_series(10, 17) AS lvl
+        FROM generate_series(9, 17) AS lvl
         ON CONFLICT (level, cx, cy, month) DO UPDATE
         SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,
             sum_lat = m.sum_lat + excluded.sum_lat;
@@ -61,8 +61,8 @@ ON reports FOR EACH ROW EXECUTE FUNCTION map_cells_apply();
 """
 
 ADD_FINEST = {
-    "map_cells": "\n        INSERT INTO map_cells AS m (level, cx, cy, category_id, district_id, status, n, sum_lon, sum_lat)\n        SELECT 10, r.px >> 10, r.py >> 10, r.category_id, r.district_id, r.status,\n               count(*), sum(ST_X(r.location)), sum(ST_Y(r.location))\n        FROM reports AS r WHERE r.id BETWEEN :first AND :last\n        GROUP BY 2, 3, 4, 5, 6\n        ON CONFLICT (level, cx, cy, category_id, district_id, status) DO UPDATE\n        SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,\n            sum_lat = m.sum_lat + excluded.sum_lat",
-    "map_months": "\n        INSERT INTO map_months AS m (level, cx, cy, month, n, sum_lon, sum_lat)\n        SELECT 10, r.px >> 10, r.py >> 10, date_trunc('month', r.created_at AT TIME ZONE 'Europe/Berlin')::date,\n               count(*), sum(ST_X(r.location)), sum(ST_Y(r.location))\n        FROM reports AS r WHERE r.id BETWEEN :first AND :last\n        GROUP BY 2, 3, 4\n        ON CONFLICT (level, cx, cy, month) DO UPDATE\n        SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,\n            sum_lat = m.sum_lat + excluded.sum_lat",
+    "map_cells": "\n        INSERT INTO map_cells AS m (level, cx, cy, category_id, district_id, status, n, sum_lon, sum_lat)\n        SELECT 9, r.px >> 9, r.py >> 9, r.category_id, r.district_id, r.status,\n               count(*), sum(ST_X(r.location)), sum(ST_Y(r.location))\n        FROM reports AS r WHERE r.id BETWEEN :first AND :last\n        GROUP BY 2, 3, 4, 5, 6\n        ON CONFLICT (level, cx, cy, category_id, district_id, status) DO UPDATE\n        SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,\n            sum_lat = m.sum_lat + excluded.sum_lat",
+    "map_months": "\n        INSERT INTO map_months AS m (level, cx, cy, month, n, sum_lon, sum_lat)\n        SELECT 9, r.px >> 9, r.py >> 9, date_trunc('month', r.created_at AT TIME ZONE 'Europe/Berlin')::date,\n               count(*), sum(ST_X(r.location)), sum(ST_Y(r.location))\n        FROM reports AS r WHERE r.id BETWEEN :first AND :last\n        GROUP BY 2, 3, 4\n        ON CONFLICT (level, cx, cy, month) DO UPDATE\n        SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,\n            sum_lat = m.sum_lat + excluded.sum_lat",
 }
 
 REBUILD_COARSER = {
@@ -130,6 +130,14 @@ def upgrade():
             )
         )
 
+    # The map's period queries read created_at with everything they filter on from the index.
+    op.drop_index("ix_reports_created_at", table_name="reports")
+    op.create_index(
+        "ix_reports_created_cover",
+        "reports",
+        ["created_at"],
+        postgresql_include=["px", "py", "category_id", "district_id", "status"],
+    )
     # Backfill from the timelines of existing reports.
     op.execute(
         """
@@ -148,12 +156,14 @@ def upgrade():
     op.execute(CREATE_TRIGGER)
     for table in ("map_cells", "map_months"):
         op.execute(ADD_FINEST[table].replace(":first", "0").replace(":last", str(2**62)))
-        for level in range(11, 18):
+        for level in range(10, 18):
             op.execute(REBUILD_COARSER[table].replace(":level", str(level)))
 
 
 def downgrade():
     op.execute("DROP TRIGGER IF EXISTS reports_map_cells ON reports")
+    op.drop_index("ix_reports_created_cover", table_name="reports")
+    op.create_index("ix_reports_created_at", "reports", ["created_at"])
     op.execute("DROP FUNCTION IF EXISTS map_cells_apply()")
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("reports", schema=None) as batch_op:

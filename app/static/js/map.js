@@ -2,6 +2,7 @@
 // Settings come from data-* attributes, because the CSP allows no inline script.
 (function () {
   "use strict";
+  document.documentElement.classList.remove("no-js");
 
   function baseMap(el) {
     var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 });
@@ -112,9 +113,87 @@
     L.marker(here, { keyboard: false }).addTo(map);
   }
 
+  // The public map: reports and clusters of the visible area, reloaded on every move.
+  var STATUS_COLOURS = {
+    received: "#8a3b00", accepted: "#6b4c00", in_progress: "#0b5cad", resolved: "#1e6b34"
+  };
+
+  function optionLabels(select) {
+    var labels = {};
+    if (select) { Array.prototype.forEach.call(select.options, function (o) { labels[o.value] = o.text; }); }
+    return labels;
+  }
+
+  function reportsMap(el) {
+    var map = baseMap(el);
+    var layer = L.layerGroup().addTo(map);
+    var form = document.getElementById("filters");
+    var categories = optionLabels(document.getElementById("f-category"));
+    var statuses = optionLabels(document.getElementById("f-status"));
+    var pending = null;
+
+    function query() {
+      var b = map.getBounds();
+      var params = new URLSearchParams(form ? new FormData(form) : undefined);
+      params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(","));
+      params.set("zoom", Math.round(map.getZoom()));
+      return params;
+    }
+
+    function card(p) {
+      var box = document.createElement("div");
+      var title = document.createElement("strong");
+      title.textContent = categories[p.category] || p.category;
+      var state = document.createElement("p");
+      state.textContent = statuses[p.status] || p.status;
+      var link = document.createElement("a");
+      link.href = el.dataset.reportBase + encodeURIComponent(p.id);
+      link.textContent = "Meldung " + p.id + " ansehen";
+      box.appendChild(title); box.appendChild(state); box.appendChild(link);
+      return box;
+    }
+
+    function draw(data) {
+      layer.clearLayers();
+      data.features.forEach(function (f) {
+        var c = f.geometry.coordinates, here = L.latLng(c[1], c[0]), p = f.properties;
+        if (p.cluster) {
+          var size = p.count < 100 ? 34 : p.count < 10000 ? 42 : 52;
+          var icon = L.divIcon({ className: "cluster", html: String(p.count), iconSize: [size, size] });
+          L.marker(here, { icon: icon, title: p.count + " Meldungen", keyboard: true })
+            .on("click", function () { map.setView(here, Math.min(map.getZoom() + 2, 19)); })
+            .addTo(layer);
+        } else {
+          L.circleMarker(here, { radius: 8, weight: 2, color: "#fff", fillOpacity: 1,
+                                 fillColor: STATUS_COLOURS[p.status] || "#4a5560" })
+            .bindPopup(card(p)).addTo(layer);
+        }
+      });
+    }
+
+    function load() {
+      if (pending) { pending.abort(); }
+      pending = new AbortController();
+      fetch(el.dataset.reportsUrl + "?" + query().toString(), { signal: pending.signal })
+        .then(function (r) { return r.ok ? r.json() : { features: [] }; })
+        .then(draw)
+        .catch(function () { /* an aborted or failed load keeps the previous markers */ });
+    }
+
+    map.on("moveend", load);
+    if (form) {
+      form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
+      form.addEventListener("change", load);
+    }
+    load();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var el = document.getElementById("map");
     if (!el || typeof L === "undefined") { return; }
-    if (el.dataset.picker) { picker(el); } else if (el.dataset.lat) { pinMap(el); } else { baseMap(el); }
+    if (el.dataset.picker) { picker(el); }
+    else if (el.dataset.lat) { pinMap(el); }
+    else if (el.dataset.reportsUrl) { reportsMap(el); }
+    else { baseMap(el); }
   });
 })();

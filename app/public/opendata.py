@@ -1,0 +1,169 @@
+"""Open data: the Atom feed and the GeoJSON/CSV exports of public reports.
+
+Exports stream rows from a server-side cursor, so memory stays flat at a million reports.
+Only public fields are selected: personal data cannot leak because it is never read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from xml.etree import ElementTree as ET
+
+from sqlalchemy import text
+
+from app.extensions import db
+from app.models.status import Status
+from app.public.filters import ReportFilter
+
+PUBLIC_COLUMNS = """
+    r.id, r.case_number, r.status, r.created_at, r.updated_at,
+    ST_Y(r.location) AS lat, ST_X(r.location) AS lon,
+    CASE WHEN r.published_at IS NOT NULL THEN r.description END AS description,
+    c.code AS category_code, c.name_de AS category, d.code AS district_code,
+    d.name AS district, dep.name AS department
+"""
+FROM_PUBLIC = """
+    FROM reports AS r
+    JOIN categories AS c ON c.id = r.category_id
+    JOIN districts AS d ON d.id = r.district_id
+    JOIN departments AS dep ON dep.id = r.department_id
+"""
+CSV_FIELDS = [
+    "case_number",
+    "category_code",
+    "category",
+    "status",
+    "status_label",
+    "district_code",
+    "district",
+    "department",
+    "created_at",
+    "updated_at",
+    "lat",
+    "lon",
+    "description",
+    "url",
+]
+
+
+def _where(flt: ReportFilter) -> tuple[str, dict]:
+    where, params = flt.where("r")
+    if flt.start:
+        where += " AND r.created_at >= :since"
+        params["since"] = flt.start
+    if flt.end:
+        where += " AND r.created_at < :until"
+        params["until"] = flt.end
+    return where, params
+
+
+def recent_changes(flt: ReportFilter, limit: int = 50) -> list:
+    """The newest and most recently updated reports, for the feed."""
+    where, params = _where(flt)
+    return db.session.execute(
+        text(
+            f"SELECT {PUBLIC_COLUMNS} {FROM_PUBLIC} WHERE {where} "
+            "ORDER BY r.updated_at DESC, r.id DESC LIMIT :limit"
+        ),
+        {**params, "limit": limit},
+    ).all()
+
+
+def stream_rows(flt: ReportFilter) -> Iterator:
+    where, params = _where(flt)
+    statement = text(
+        f"SELECT {PUBLIC_COLUMNS} {FROM_PUBLIC} WHERE {where} ORDER BY r.id"
+    ).execution_options(stream_results=True, yield_per=2000)
+    # A server-side cursor; stream_with_context keeps the request's session open meanwhile.
+    yield from db.session.execute(statement, params)
+
+
+def _record(row: object, url_for_report) -> dict:
+    return {
+        "case_number": row.case_number,
+        "category_code": row.category_code,
+        "category": row.category,
+        "status": row.status,
+        "status_label": Status(row.status).label,
+        "district_code": row.district_code,
+        "district": row.district,
+        "department": row.department,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+        "lat": round(row.lat, 6),
+        "lon": round(row.lon, 6),
+        "description": row.description or "",
+        "url": url_for_report(row.case_number),
+    }
+
+
+def geojson_chunks(rows: Iterator, url_for_report) -> Iterator[str]:
+    yield '{"type":"FeatureCollection","features":['
+    first = True
+    for row in rows:
+        record = _record(row, url_for_report)
+        feature = {
+            "type": "Feature",
+            "id": record["case_number"],
+            "geometry": {"type": "Point", "coordinates": [record["lon"], record["lat"]]},
+            "properties": record,
+        }
+        yield ("" if first else ",") + json.dumps(feature, ensure_ascii=False)
+        first = False
+    yield "]}\n"
+
+
+def csv_chunks(rows: Iterator, url_for_report) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
+    writer.writeheader()
+    for count, row in enumerate(rows, start=1):
+        record = _record(row, url_for_report)
+        # Spreadsheets run cells starting with = + - @ as formulas: defuse free text.
+        if record["description"][:1] in ("=", "+", "-", "@"):
+            record["description"] = "'" + record["description"]
+        writer.writerow(record)
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def atom_feed(rows: list, title: str, self_url: str, url_for_report) -> bytes:
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = self_url
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
+    updated = max((r.updated_at for r in rows), default=None)
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = (
+        updated.isoformat() if updated else "1970-01-01T00:00:00+00:00"
+    )
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = "Mängelmelder"
+    for row in rows:
+        feed.append(_entry(row, url_for_report(row.case_number)))
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _entry(row: object, url: str) -> ET.Element:
+    entry = ET.Element(f"{{{ATOM}}}entry")
+    label = Status(row.status).label
+    ET.SubElement(entry, f"{{{ATOM}}}title").text = f"{row.category}: {label} ({row.district})"
+    ET.SubElement(entry, f"{{{ATOM}}}id").text = url
+    ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
+    ET.SubElement(entry, f"{{{ATOM}}}published").text = row.created_at.isoformat()
+    ET.SubElement(entry, f"{{{ATOM}}}updated").text = row.updated_at.isoformat()
+    ET.SubElement(entry, f"{{{ATOM}}}category", term=row.category_code, label=row.category)
+    summary = f"Meldung {row.case_number}, {row.district}: {label}. Zuständig: {row.department}."
+    if row.description:
+        summary += f"\n{row.description}"
+    ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
+    return entry

@@ -1,0 +1,54 @@
+"""Feeds and exports: /feeds/meldungen.atom, /export/meldungen.geojson, /export/meldungen.csv."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, current_app, request, stream_with_context, url_for
+
+from app.public import opendata
+from app.public.filters import FilterError, ReportFilter, parse_filter
+
+bp = Blueprint("opendata", __name__)
+
+
+def _filter() -> ReportFilter:
+    try:
+        return parse_filter(request.args)
+    except FilterError as exc:
+        abort(
+            Response(f"Ungültiger Parameter „{exc.parameter}“: {exc}\n", 400, mimetype="text/plain")
+        )
+
+
+def _report_url() -> Callable[[str], str]:
+    return lambda case: url_for("public.report", case_number=case, _external=True)
+
+
+@bp.route("/feeds/meldungen.atom")
+def feed():
+    flt = _filter()
+    rows = opendata.recent_changes(flt)
+    title = f"Mängelmelder {current_app.config['CITY_NAME']}: neue und geänderte Meldungen"
+    body = opendata.atom_feed(rows, title, request.url, _report_url())
+    return Response(body, mimetype="application/atom+xml")
+
+
+def _download(chunks, mimetype: str, filename: str) -> Response:
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/export/meldungen.geojson")
+def export_geojson():
+    rows = opendata.stream_rows(_filter())
+    chunks = opendata.geojson_chunks(rows, _report_url())
+    return _download(chunks, "application/geo+json", "meldungen.geojson")
+
+
+@bp.route("/export/meldungen.csv")
+def export_csv():
+    rows = opendata.stream_rows(_filter())
+    chunks = opendata.csv_chunks(rows, _report_url())
+    return _download(chunks, "text/csv; charset=utf-8", "meldungen.csv")

@@ -1,0 +1,129 @@
+"""Transparency figures per district, category and department.
+
+Medians over a million reports take seconds, so the page reads a snapshot; a stale snapshot is
+recomputed in the background (stale-while-revalidate), and `flask stats refresh` or the demo
+generator recompute it on demand.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import delete, select, text
+
+from app.extensions import db
+from app.models import Category, Department, District, StatisticsSnapshot
+
+PERIODS = {"30": 30, "365": 365, "alle": None}
+DIMENSIONS = {"district": District, "category": Category, "department": Department}
+FIGURES = ("received", "open", "resolved", "reaction_days", "resolution_days")
+# Only one refresh at a time across all workers.
+REFRESH_LOCK = 74210001
+
+FIGURES_SQL = """
+SELECT GROUPING(district_id) AS g_district, GROUPING(category_id) AS g_category,
+       GROUPING(department_id) AS g_department, district_id, category_id, department_id,
+       count(*) AS received,
+       count(*) FILTER (WHERE status IN ('received', 'accepted', 'in_progress')) AS open,
+       count(*) FILTER (WHERE status = 'resolved') AS resolved,
+       percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY extract(epoch FROM first_reaction_at - created_at)) / 86400
+           AS reaction_days,
+       percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY CASE WHEN status = 'resolved' THEN extract(epoch FROM closed_at - created_at)
+           END) / 86400 AS resolution_days
+FROM reports
+WHERE CAST(:since AS timestamptz) IS NULL OR created_at >= :since
+GROUP BY GROUPING SETS ((district_id), (category_id), (department_id), ())
+"""
+
+
+def compute(now: datetime | None = None) -> dict:
+    """All figures for every period, with names, as plain JSON data."""
+    now = now or datetime.now(UTC)
+    names = {
+        key: {
+            row.id: (row.code, getattr(row, "name_de", None) or row.name)
+            for row in db.session.scalars(select(model))
+        }
+        for key, model in DIMENSIONS.items()
+    }
+    periods = {}
+    for key, days in PERIODS.items():
+        since = now - timedelta(days=days) if days else None
+        rows = db.session.execute(text(FIGURES_SQL), {"since": since}).mappings().all()
+        periods[key] = _arrange(rows, names)
+    return {"computed_at": now.isoformat(), "periods": periods}
+
+
+def _arrange(rows: list, names: dict) -> dict:
+    result: dict = {"total": None, **{key: [] for key in DIMENSIONS}}
+    for row in rows:
+        figures = {f: _rounded(row[f]) for f in FIGURES}
+        grouped_by = [key for key in DIMENSIONS if row[f"g_{key}"] == 0]
+        if not grouped_by:
+            result["total"] = figures
+            continue
+        key = grouped_by[0]
+        code, name = names[key].get(row[f"{key}_id"], ("?", "?"))
+        result[key].append({"code": code, "name": name, **figures})
+    for key in DIMENSIONS:
+        result[key].sort(key=lambda item: item["name"])
+    return result
+
+
+def _rounded(value: object) -> float | int | None:
+    if value is None:
+        return None
+    return round(value, 1) if isinstance(value, float) else int(value)  # type: ignore[arg-type]
+
+
+def refresh() -> StatisticsSnapshot:
+    """Compute and store a new snapshot, replacing older ones (the caller commits)."""
+    snapshot = StatisticsSnapshot(figures=compute(), computed_at=datetime.now(UTC))
+    db.session.execute(delete(StatisticsSnapshot))
+    db.session.add(snapshot)
+    db.session.flush()
+    return snapshot
+
+
+def latest() -> StatisticsSnapshot | None:
+    return db.session.scalars(
+        select(StatisticsSnapshot).order_by(StatisticsSnapshot.computed_at.desc()).limit(1)
+    ).first()
+
+
+def current_snapshot() -> StatisticsSnapshot:
+    """The newest snapshot; the first one is computed now, a stale one in the background."""
+    snapshot = latest()
+    if snapshot is None:
+        snapshot = refresh()
+        db.session.commit()
+        return snapshot
+    age = datetime.now(UTC) - snapshot.computed_at
+    if age > timedelta(seconds=current_app.config["STATS_MAX_AGE"]):
+        if current_app.config["STATS_REFRESH_IN_BACKGROUND"]:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            threading.Thread(target=_refresh_in_background, args=(app,), daemon=True).start()
+        else:
+            snapshot = refresh()
+            db.session.commit()
+    return snapshot
+
+
+def _refresh_in_background(app: Flask) -> None:
+    with app.app_context():
+        try:
+            locked = db.session.scalar(
+                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK}
+            )
+            if locked:
+                refresh()
+                db.session.commit()
+        except Exception:
+            db.session.rollback()
+            app.logger.exception("statistics refresh failed")
+        finally:
+            db.session.remove()

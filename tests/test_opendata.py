@@ -1,0 +1,97 @@
+"""Atom feed and exports: well-formed, filterable, streamed, and free of personal data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from xml.etree import ElementTree as ET
+
+import pytest
+from sqlalchemy import text
+
+from app.extensions import db
+from tests.helpers import form_data, post_report
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def reports(app):
+    result = app.test_cli_runner().invoke(args=["demo", "generate", "--count", "80"])
+    assert result.exit_code == 0, result.output
+
+
+def count(where: str = "true") -> int:
+    return db.session.scalar(text(f"SELECT count(*) FROM reports WHERE {where}"))
+
+
+def test_atom_feed_of_a_district(client, reports):
+    response = client.get("/feeds/meldungen.atom?district=3")
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.data)
+    entries = feed.findall(f"{ATOM}entry")
+    district = db.session.scalar(text("SELECT name FROM districts WHERE code = '3'"))
+    assert 0 < len(entries) <= 50
+    assert all(f"({district})" in e.find(f"{ATOM}title").text for e in entries)
+    assert feed.find(f"{ATOM}updated").text
+    updated = [e.find(f"{ATOM}updated").text for e in entries]
+    assert updated == sorted(updated, reverse=True)
+
+
+def test_atom_feed_by_category_links_to_report_pages(client, reports):
+    feed = ET.fromstring(client.get("/feeds/meldungen.atom?category=licht").data)
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries
+    for entry in entries:
+        assert entry.find(f"{ATOM}category").get("term") == "licht"
+        link = entry.find(f"{ATOM}link").get("href")
+        assert client.get(link.replace("http://localhost", "")).status_code == 200
+
+
+def test_geojson_export_holds_every_report(client, reports):
+    response = client.get("/export/meldungen.geojson")
+    assert response.is_streamed
+    data = json.loads(response.get_data(as_text=True))
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == count()
+    feature = data["features"][0]
+    assert feature["geometry"]["type"] == "Point"
+    assert {"case_number", "status", "district", "category", "url"} <= set(feature["properties"])
+
+
+def test_csv_export_with_filter(client, reports):
+    response = client.get("/export/meldungen.csv?status=open")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == count("status IN ('received', 'accepted', 'in_progress')")
+    assert {r["status"] for r in rows} <= {"received", "accepted", "in_progress"}
+
+
+def test_csv_defuses_spreadsheet_formulas(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLISHING", "immediate")
+    post_report(client, form_data(description='=HYPERLINK("http://evil")'))
+    rows = list(csv.DictReader(io.StringIO(client.get("/export/meldungen.csv").get_data(True))))
+    assert rows[0]["description"].startswith("'=")
+
+
+def test_unpublished_text_is_not_exported(client):
+    post_report(client, form_data(description="Noch ungeprüfter Text"))
+    assert "ungeprüfter" not in client.get("/export/meldungen.csv").get_data(as_text=True)
+    assert "ungeprüfter" not in client.get("/export/meldungen.geojson").get_data(as_text=True)
+    assert "ungeprüfter" not in client.get("/feeds/meldungen.atom").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feeds/meldungen.atom?district=zz",
+        "/export/meldungen.csv?since=morgen",
+        "/export/meldungen.geojson?status=<b>",
+    ],
+)
+def test_bad_filters_are_refused(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "Ungültiger Parameter" in response.get_data(as_text=True)

@@ -1,0 +1,83 @@
+"""The transparency page: figures per district, category and department, for three periods."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from app.extensions import db
+from app.models import StatisticsSnapshot
+from app.stats import service
+
+
+@pytest.fixture
+def reports(app):
+    result = app.test_cli_runner().invoke(args=["demo", "generate", "--count", "400"])
+    assert result.exit_code == 0, result.output
+
+
+def sql(query: str, **params: object):
+    return db.session.execute(text(query), params).one()
+
+
+def test_figures_match_the_reports(reports):
+    figures = service.compute()["periods"]
+    received, open_, resolved = sql(
+        "SELECT count(*), count(*) FILTER (WHERE status IN ('received','accepted','in_progress')),"
+        " count(*) FILTER (WHERE status = 'resolved') FROM reports"
+    )
+    assert figures["alle"]["total"]["received"] == received == 400
+    assert figures["alle"]["total"]["open"] == open_
+    assert figures["alle"]["total"]["resolved"] == resolved
+    assert sum(d["received"] for d in figures["alle"]["district"]) == 400
+    assert sum(c["received"] for c in figures["alle"]["category"]) == 400
+    assert sum(d["received"] for d in figures["alle"]["department"]) == 400
+
+    recent = sql("SELECT count(*) FROM reports WHERE created_at >= now() - interval '30 days'")[0]
+    assert figures["30"]["total"]["received"] == recent
+
+    median = sql(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "
+        "closed_at - created_at)) / 86400 FROM reports r JOIN districts d ON d.id = r.district_id "
+        "WHERE status = 'resolved' AND d.code = '1'"
+    )[0]
+    mitte = next(d for d in figures["alle"]["district"] if d["code"] == "1")
+    assert mitte["resolution_days"] == round(median, 1)
+
+
+def test_page_shows_tables_and_chart(client, reports):
+    response = client.get("/transparenz?zeitraum=alle")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "400 Meldungen eingegangen" in page
+    for heading in ("Stadtbezirk", "Kategorie", "Zuständige Stelle", "Median Tage bis Erledigung"):
+        assert heading in page
+    assert "<svg" in page and "Gräfrath" in page
+
+
+@pytest.mark.parametrize("period", ["30", "365", "alle", "quatsch", ""])
+def test_every_period_renders(client, reports, period):
+    assert client.get(f"/transparenz?zeitraum={period}").status_code == 200
+
+
+def test_stale_snapshot_is_recomputed(client, reports):
+    db.session.execute(
+        text("UPDATE statistics_snapshots SET computed_at = :old"),
+        {"old": datetime.now(UTC) - timedelta(days=1)},
+    )
+    client.get("/transparenz")
+    snapshot = db.session.scalars(db.select(StatisticsSnapshot)).one()
+    assert datetime.now(UTC) - snapshot.computed_at < timedelta(minutes=1)
+
+
+def test_empty_city_has_a_friendly_page(client):
+    page = client.get("/transparenz").get_data(as_text=True)
+    assert "keine Meldungen eingegangen" in page
+
+
+def test_cli_refresh(app, reports):
+    result = app.test_cli_runner().invoke(args=["stats", "refresh"])
+    assert result.exit_code == 0
+    assert "Statistik neu berechnet" in result.output
