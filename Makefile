@@ -58,7 +58,8 @@ format: $(STAMPS)/venv
 	$(VENV)/bin/ruff check --fix .
 
 bench: setup migrate
-	$(PY) bench/generate.py
+	$(PY) bench/generate.py --keep
+	$(PY) bench/endpoints.py
 
 clean-db:
 	bash scripts/pg.sh stop

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import errors, security, templating
+from app import errors, security, templating, timing
 from app.extensions import babel, csrf, db, limiter, migrate
 
 
@@ -58,6 +58,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    timing.init_app(app)
     app.teardown_request(_rollback_on_error)
     return app
 

@@ -16,6 +16,11 @@ def datetime_filter(value: datetime | None) -> str:
     return format_datetime(value, "dd.MM.yyyy, HH:mm") if value else ""
 
 
+def number_filter(value: int | None) -> str:
+    """German thousands separator: 346.004."""
+    return "–" if value is None else f"{value:,}".replace(",", ".")
+
+
 def tracking_photo_url(token: str) -> Callable[[str], str]:
     return lambda name: url_for("reports.tracking_photo", token=token, name=name)
 
@@ -26,6 +31,7 @@ def public_photo_url(name: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(datetime_filter, "datetime")
+    app.add_template_filter(number_filter, "number")
     app.add_template_global(get_locale)
     app.add_template_global(public_events)
     app.add_template_global(visible_photos)

@@ -95,7 +95,8 @@ def category_ids() -> dict[str, int]:
 
 
 def active_category(code: str) -> Category | None:
-    if len(code) > 50:
+    # PostgreSQL refuses NUL in text; such a code cannot exist anyway.
+    if len(code) > 50 or "\x00" in code:
         return None
     return db.session.scalar(select(Category).where(Category.code == code, Category.active))
 

@@ -1,0 +1,50 @@
+"""Shared pieces of the benchmarks: the bench database and an app bound to it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from config import Config, _local_db  # noqa: E402
+
+
+def bench_url() -> str:
+    """BENCH_DATABASE_URL, or maengelmelder_bench on the project-local cluster (created)."""
+    url = os.environ.get("BENCH_DATABASE_URL") or _local_db("maengelmelder_bench")
+    name = make_url(url).database
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url
+
+
+def bench_config() -> type:
+    url = bench_url()
+
+    class BenchConfig(Config):
+        SQLALCHEMY_DATABASE_URI = url
+        RATELIMIT_ENABLED = False
+        # The bench measures serving the snapshot, not recomputing it mid-run.
+        STATS_MAX_AGE = 24 * 3600
+
+    return BenchConfig
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]

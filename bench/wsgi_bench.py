@@ -1,0 +1,7 @@
+"""The app on the bench database, for gunicorn in bench/endpoints.py."""
+
+from common import bench_config
+
+from app import create_app
+
+app = create_app(bench_config())

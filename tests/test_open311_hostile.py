@@ -1,0 +1,127 @@
+"""Hostile and absurd input: Open311 answers 200, 400, 403 or 404 in the spec's format, never
+a server error, and stores nothing it should not."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from tests.helpers import counts
+from tests.test_open311_support import BASE, ERRORS_SCHEMA, check_json, check_xml, new_key
+from tests.test_open311_support import validate as validate_schema
+
+HOSTILE = [
+    " ",
+    "\x00",
+    "%00",
+    "'; DROP TABLE reports; --",
+    "<script>alert(1)</script>",
+    "]]><!--",
+    "9" * 400,
+    "1e309",
+    "-1e309",
+    "NaN",
+    "-Infinity",
+    "-0",
+    "0x1A",
+    "１２",
+    "😀",
+    "a,b,,c,",
+    ",,,,",
+    "../../etc/passwd",
+    "x" * 10_000,
+    "2026-13-45T99:99:99Z",
+    "9999-12-31T23:59:59-23:59",
+    "0001-01-01T00:00:00+14:00",
+    "true\ntrue",
+]
+GET_PARAMETERS = [
+    "service_request_id",
+    "service_code",
+    "start_date",
+    "end_date",
+    "status",
+    "updated_after",
+    "updated_before",
+    "bbox",
+    "lat",
+    "radius",
+    "page",
+    "page_size",
+    "extensions",
+    "jurisdiction_id",
+]
+POST_FIELDS = [
+    "service_code",
+    "lat",
+    "long",
+    "address_string",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "description",
+    "media_url",
+    "device_id",
+    "account_id",
+    "attribute[x]",
+    "jurisdiction_id",
+]
+
+
+def check_answer(response) -> None:
+    assert response.status_code in (200, 400, 403, 404), response.get_data(as_text=True)[:300]
+    if response.mimetype == "application/json":
+        data = response.get_json()
+        if response.status_code >= 400:
+            validate_schema(data, ERRORS_SCHEMA)
+        else:
+            validate_schema(data, "requests.json")
+    else:
+        check_xml(response, "service_requests", response.status_code)
+
+
+@pytest.mark.parametrize("name", GET_PARAMETERS)
+def test_get_requests_survives_any_value(client, name):
+    for value in HOSTILE:
+        for fmt in ("json", "xml"):
+            check_answer(client.get(f"{BASE}/requests.{fmt}?{name}={quote(value)}"))
+    # Combined with a circle, so that lat/long/radius are each checked with the others.
+    for value in HOSTILE:
+        others = {"lat": "51.17", "long": "7.08", "radius": "100"}
+        others[name if name in others else "long"] = value
+        query = "&".join(f"{k}={quote(v)}" for k, v in others.items())
+        check_answer(client.get(f"{BASE}/requests.json?{query}"))
+
+
+@pytest.mark.parametrize("resource", ["requests", "services", "tokens"])
+def test_path_segments_survive_any_value(client, resource):
+    for value in HOSTILE:
+        segment = quote(value.replace("/", ""), safe="")
+        if not segment:
+            continue
+        response = client.get(f"{BASE}/{resource}/{segment}.json")
+        assert response.status_code in (200, 404), value
+        check_json(
+            response, ERRORS_SCHEMA, response.status_code
+        ) if response.status_code == 404 else None
+
+
+@pytest.mark.parametrize("name", POST_FIELDS)
+def test_post_survives_any_value(client, name):
+    key = new_key()
+    for value in HOSTILE:
+        data = {"api_key": key, "service_code": "licht", "lat": "51.1705", "long": "7.0845"}
+        data[name] = value
+        before = counts()[0]
+        response = client.post(f"{BASE}/requests.json", data=data)
+        check_answer(response) if response.status_code != 200 else None
+        assert response.status_code in (200, 400, 404), (name, value)
+        assert counts()[0] == before + (response.status_code == 200)
+
+
+def test_too_many_ids_are_refused(client):
+    ids = ",".join(f"2026-{i:06d}" for i in range(1001))
+    [error] = check_json(client.get(f"{BASE}/requests.json?service_request_id={ids}"), {}, 400)
+    assert error["description"].startswith("service_request_id:")
