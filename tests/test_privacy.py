@@ -1,0 +1,114 @@
+"""Personal data given through any channel never reaches a public page, map answer, Open311
+answer, feed, export or statistics page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Photo, Report
+from app.open311.filing import create_api_key
+from tests.factories import MITTE, jpeg
+from tests.helpers import form_data, post_report, with_photos
+
+SECRETS = {
+    "web": ("Kunigunde Pfefferkorn", "kunigunde.pfeffer@example.org", "+49 212 5550101"),
+    "api": ("Bartholomäus", "Quastenflosser", "barth.quaste@example.net", "0212-5550202"),
+}
+NEEDLES = [
+    "Kunigunde",
+    "Pfefferkorn",
+    "kunigunde.pfeffer",
+    "5550101",
+    "Bartholom",
+    "Quastenflosser",
+    "barth.quaste",
+    "5550202",
+    "geraet-4711",
+    "konto-0815",
+]
+
+
+@pytest.fixture
+def filed(client, app, uploads, monkeypatch):
+    """One report through the web form and one through Open311, both with personal data."""
+    monkeypatch.setitem(app.config, "PUBLISHING", "immediate")
+    name, email, phone = SECRETS["web"]
+    data = form_data(name=name, email=email, phone=phone, consent="y")
+    assert post_report(client, with_photos(data, jpeg(gps=MITTE))).status_code == 302
+    _, key = create_api_key("Privacy-Test")
+    first, last, email, phone = SECRETS["api"]
+    response = client.post(
+        "/open311/v2/requests.json",
+        data={
+            "api_key": key,
+            "service_code": "muell",
+            "lat": str(MITTE[0]),
+            "long": str(MITTE[1]),
+            "description": "Sperrmüll an der Ecke",
+            "first_name": first,
+            "last_name": last,
+            "email": email,
+            "phone": phone,
+            "device_id": "geraet-4711",
+            "account_id": "konto-0815",
+            "media": (io.BytesIO(jpeg(gps=MITTE)), "x.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code in (200, 201), response.data
+    reports = list(db.session.scalars(select(Report).order_by(Report.id)))
+    assert [r.channel for r in reports] == ["web", "api"]
+    assert reports[1].reporter_email == email  # stored for staff, as it should be
+    return reports
+
+
+def public_urls(reports: list[Report]) -> list[str]:
+    urls = [
+        "/",
+        "/meldungen",
+        "/transparenz?zeitraum=30",
+        "/feeds/meldungen.atom",
+        "/export/meldungen.geojson",
+        "/export/meldungen.csv",
+    ]
+    for zoom in ("11", "15", "19"):
+        urls.append(f"/api/v1/map?bbox=6.9,51.1,7.2,51.25&zoom={zoom}")
+    for report in reports:
+        urls.append(f"/meldungen/{report.case_number}")
+        for fmt in ("json", "xml"):
+            urls += [
+                f"/open311/v2/requests/{report.case_number}.{fmt}",
+                f"/open311/v2/requests/{report.case_number}.{fmt}?extensions=true",
+            ]
+    for fmt in ("json", "xml"):
+        urls += [f"/open311/v2/requests.{fmt}", f"/open311/v2/requests.{fmt}?extensions=true"]
+    return urls
+
+
+def test_the_needles_would_be_found(client, filed):
+    # The check below is only as good as its needles: staff-visible copies do contain them.
+    export = client.get("/export/meldungen.csv").get_data(as_text=True)
+    assert "Sperrmüll an der Ecke" in export  # published text is exported …
+    assert filed[0].reporter_name in SECRETS["web"]  # … and the personal data was stored
+
+
+def test_no_personal_data_in_any_public_answer(client, filed):
+    for url in public_urls(filed):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        for needle in NEEDLES:
+            assert needle not in body, f"{needle!r} leaked in {url}"
+
+
+def test_public_photos_carry_no_metadata(client, filed):
+    photos = db.session.scalars(select(Photo)).all()
+    assert len(photos) == 2  # one from the form, one sent to Open311 as `media`
+    for photo in photos:
+        raw = client.get(f"/fotos/{photo.filename}").data
+        assert raw[:2] == b"\xff\xd8"
+        assert b"Exif" not in raw and b"TestCam" not in raw
