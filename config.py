@@ -58,7 +58,10 @@ class Config:
     DISTRICTS_APPROXIMATE = _env_bool("DISTRICTS_APPROXIMATE", True)
     # "moderated": text and photos become public after staff checked them; "immediate": at once.
     PUBLISHING = _env("PUBLISHING", "moderated")
-    BASE_URL = _env("BASE_URL", "")
+    # Licence of the open data (feeds and exports), named in them and on the about page.
+    OPEN_DATA_LICENSE = _env(
+        "OPEN_DATA_LICENSE", "Datenlizenz Deutschland – Zero – Version 2.0 (dl-de/zero-2-0)"
+    )
 
     TILE_URL = _env("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     TILE_ATTRIBUTION = _env(

@@ -136,12 +136,13 @@ def csv_chunks(rows: Iterator, url_for_report) -> Iterator[str]:
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def atom_feed(rows: list, title: str, self_url: str, url_for_report) -> bytes:
+def atom_feed(rows: list, title: str, self_url: str, url_for_report, rights: str) -> bytes:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
     ET.SubElement(feed, f"{{{ATOM}}}id").text = self_url
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
+    ET.SubElement(feed, f"{{{ATOM}}}rights").text = rights
     updated = max((r.updated_at for r in rows), default=None)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = (
         updated.isoformat() if updated else "1970-01-01T00:00:00+00:00"

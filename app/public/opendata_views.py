@@ -30,7 +30,8 @@ def feed():
     flt = _filter()
     rows = opendata.recent_changes(flt)
     title = f"Mängelmelder {current_app.config['CITY_NAME']}: neue und geänderte Meldungen"
-    body = opendata.atom_feed(rows, title, request.url, _report_url())
+    rights = current_app.config["OPEN_DATA_LICENSE"]
+    body = opendata.atom_feed(rows, title, request.url, _report_url(), rights)
     return Response(body, mimetype="application/atom+xml")
 
 
