@@ -25,6 +25,8 @@ $(STAMPS)/system: scripts/system-packages.sh
 
 $(STAMPS)/venv: requirements.txt
 	@mkdir -p $(STAMPS)
+	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 oder neuer wird benötigt (python3 ist $$(python3 -V))."; exit 1; }
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt

@@ -12,14 +12,7 @@ config = context.config
 fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
 
-# Tables that belong to PostGIS extensions, never to this project.
-POSTGIS_TABLES = {"spatial_ref_sys", "topology", "layer"}
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name in POSTGIS_TABLES:
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
+from app.schema import include_object  # noqa: E402
 
 
 def get_engine():

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
+from app.schema import include_object
 from config import TestConfig
 
 
@@ -25,18 +26,10 @@ def test_head_matches_the_models(app: Flask) -> None:
             connection,
             opts={
                 "compare_type": True,
-                "include_object": _include_object,
+                "include_object": include_object,
             },
         )
         assert compare_metadata(context, db.metadata) == []
-
-
-def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    from geoalchemy2 import alembic_helpers
-
-    if type_ == "table" and name in {"spatial_ref_sys", "topology", "layer", "alembic_version"}:
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 
 @pytest.fixture

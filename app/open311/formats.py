@@ -40,6 +40,13 @@ def render(fmt: str, root: str, data: list | dict, status: int = 200) -> Respons
     return Response(body, status=status, content_type=CONTENT_TYPES.get(fmt, CONTENT_TYPES["xml"]))
 
 
+def render_json_text(fmt: str, root: str, text: str) -> Response:
+    """An answer whose JSON the database wrote; the XML is made from it."""
+    if fmt == "json":
+        return Response(text, content_type=CONTENT_TYPES["json"])
+    return render(fmt, root, json.loads(text))
+
+
 def render_errors(fmt: str, status: int, descriptions: list[str]) -> Response:
     errors = [{"code": status, "description": d} for d in descriptions]
     return render(fmt if fmt in FORMATS else "xml", "errors", errors, status)

@@ -29,7 +29,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSON, JSONB, aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
 
 from app.extensions import db
 from app.models import Category, Department, District, Photo, Report, Status
@@ -44,7 +44,8 @@ CLOSED = sorted(s.value for s in CLOSED_STATUSES)
 def requests_json(found: RequestFilter, codes: dict[str, int]) -> str:
     """The JSON text of one page of service requests, newest first."""
     page = _page(found, codes)
-    item = _request_object(page, found.extensions)
+    laterals = _laterals(page, found.extensions)
+    item = _request_object(page, laterals)
     statement = (
         select(
             cast(
@@ -52,7 +53,7 @@ def requests_json(found: RequestFilter, codes: dict[str, int]) -> str:
                     func.json_agg(
                         aggregate_order_by(item, page.c.created_at.desc(), page.c.id.desc())
                     ),
-                    cast("[]", JSON),
+                    func.json_build_array(),
                 ),
                 Text,
             )
@@ -62,7 +63,7 @@ def requests_json(found: RequestFilter, codes: dict[str, int]) -> str:
         .join(Department, Department.id == page.c.department_id)
         .join(District, District.id == page.c.district_id)
     )
-    for lateral in _laterals(page, found.extensions):
+    for lateral in laterals.values():
         statement = statement.outerjoin(lateral, true())
     return db.session.scalar(statement, _parameters())  # type: ignore[return-value]
 
@@ -142,7 +143,7 @@ def _near(lat: float, lon: float, radius: float) -> list[ColumnElement]:
     ]
 
 
-def _laterals(page: Subquery, extensions: bool) -> list:
+def _laterals(page: Subquery, extensions: bool) -> dict[str, Subquery]:
     """Per-report look-ups: the latest public note, the public photos, and the timeline."""
     note = (
         select(func.nullif(Event.note, "").label("text"))
@@ -158,32 +159,31 @@ def _laterals(page: Subquery, extensions: bool) -> list:
         .lateral("photos")
     )
     if not extensions:
-        return [note, photos]
-    event = func.json_build_object(
-        "datetime",
-        w3c(Event.created_at),
-        "status",
-        Event.status,
-        "description",
-        func.coalesce(func.nullif(Event.note, ""), _label(Event.status), ""),
+        return {"note": note, "photos": photos}
+    event = _object(
+        {
+            "datetime": w3c(Event.created_at),
+            "status": Event.status,
+            "description": func.coalesce(func.nullif(Event.note, ""), _label(Event.status), ""),
+        }
     )
     timeline = (
         select(func.json_agg(aggregate_order_by(event, Event.created_at, Event.id)).label("notes"))
         .where(Event.report_id == page.c.id, Event.public)
         .lateral("timeline")
     )
-    return [note, photos, timeline]
+    return {"note": note, "photos": photos, "timeline": timeline}
 
 
-def _request_object(page: Subquery, extensions: bool) -> ColumnElement:
+def _request_object(page: Subquery, laterals: dict[str, Subquery]) -> ColumnElement:
     """One service request, its fields in the spec's order."""
     published = _published(page)
     closed_at = case((page.c.status.in_(CLOSED), page.c.closed_at))
-    media = _media(page)
+    media = _media(page, laterals["photos"])
     fields = {
         "service_request_id": page.c.case_number,
         "status": case((page.c.status.in_(OPEN), "open"), else_="closed"),
-        "status_notes": func.coalesce(literal_column("note.text"), _label(page.c.status)),
+        "status_notes": func.coalesce(laterals["note"].c.text, _label(page.c.status)),
         "service_name": Category.name_de,
         "service_code": Category.code,
         "description": case((published, page.c.description)),
@@ -200,30 +200,31 @@ def _request_object(page: Subquery, extensions: bool) -> ColumnElement:
         "long": func.ST_X(page.c.location),
         "media_url": media.op("->>")(0),
     }
-    if extensions:
+    if "timeline" in laterals:
+        timeline = func.coalesce(laterals["timeline"].c.notes, func.json_build_array())
         fields["extended_attributes"] = _object(
             {
                 "district": District.name,
                 "district_code": District.code,
                 "detailed_status": page.c.status,
                 "detailed_status_label": _label(page.c.status),
-                "status_notes": func.coalesce(literal_column("timeline.notes"), cast("[]", JSON)),
+                "status_notes": timeline,
                 "media_urls": media,
             }
         )
     return _object(fields)
 
 
-def _media(page: Subquery) -> ColumnElement:
+def _media(page: Subquery, photos: Subquery) -> ColumnElement:
     """Public photo addresses, then the link given through the API (published reports only)."""
     link = case(
         (
             _published(page) & page.c.media_url.is_not(None),
             func.jsonb_build_array(page.c.media_url),
         ),
-        else_=cast("[]", JSONB),
+        else_=func.jsonb_build_array(),
     )
-    return func.coalesce(literal_column("photos.urls"), cast("[]", JSONB)).op("||")(link)
+    return func.coalesce(photos.c.urls, func.jsonb_build_array()).op("||")(link)
 
 
 def _object(fields: dict[str, ColumnElement]) -> ColumnElement:

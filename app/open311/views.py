@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 from app.open311 import filing, params, service
-from app.open311.formats import FORMATS, render, render_errors
+from app.open311.formats import FORMATS, render, render_errors, render_json_text
 from app.open311.params import ApiError, optional, shown
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -45,13 +45,14 @@ def service_requests(fmt: str) -> Response:
         page_size=config["OPEN311_PAGE_SIZE"],
         known_codes=set(codes),
     )
-    return render(fmt, "service_requests", service.find_requests(found, codes))
+    return render_json_text(fmt, "service_requests", service.find_requests(found, codes))
 
 
 @bp.get("/requests/<request_id>.<fmt>")
 def service_request(request_id: str, fmt: str) -> Response:
     extensions = params.extensions_flag(_values())
-    return render(fmt, "service_requests", service.find_request(request_id, extensions))
+    answer = service.find_request(request_id, extensions)
+    return render_json_text(fmt, "service_requests", answer)
 
 
 @bp.post("/requests.<fmt>")
