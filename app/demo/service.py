@@ -8,7 +8,7 @@ from app.demo import data
 from app.districts.service import import_districts, parse_geojson
 from app.extensions import db
 from app.map import cells as map_cells
-from app.models import Category, Department, District, Report, RoutingRule
+from app.models import Category, Department, District, RoutingRule
 from app.models.status import CLOSED_STATUSES, sql_in
 from app.reports.routing import case_number_sql, route_lateral
 
@@ -125,13 +125,13 @@ RETURNING id
 GENERATE_EVENTS = """
 INSERT INTO timeline_events (report_id, kind, status, note, public, author, created_at)
 SELECT id, 'status_change', 'received', NULL, true, 'Demo', created_at
-FROM reports WHERE id BETWEEN :first AND :last
+FROM reports JOIN bulk_ids USING (id)
 UNION ALL
 SELECT id, 'status_change', 'accepted', NULL, true, 'Demo', first_reaction_at
-FROM reports WHERE id BETWEEN :first AND :last AND status NOT IN ('received', 'accepted')
+FROM reports JOIN bulk_ids USING (id) WHERE status NOT IN ('received', 'accepted')
 UNION ALL
 SELECT id, 'status_change', status, NULL, true, 'Demo', updated_at
-FROM reports WHERE id BETWEEN :first AND :last AND status <> 'received'
+FROM reports JOIN bulk_ids USING (id) WHERE status <> 'received'
 """
 
 
@@ -144,24 +144,24 @@ def generate_reports(count: int) -> int:
         closed=sql_in(CLOSED_STATUSES),
         route=route_lateral("n.point", "n.category_id"),
     )
-    # Bulk load: the map_cells trigger is off, and the counts are added set-based afterwards.
-    db.session.execute(text("ALTER TABLE reports DISABLE TRIGGER reports_map_cells"))
-    ids = db.session.execute(
-        text(f"WITH added AS ({sql}) SELECT min(id), max(id), count(*) FROM added"),
+    # The new ids go to a temporary table: timelines and map counts are added for exactly
+    # these reports, while real ones may be filed at the same time (no table lock is taken).
+    db.session.execute(text("DROP TABLE IF EXISTS bulk_ids"))
+    db.session.execute(text("CREATE TEMP TABLE bulk_ids (id bigint PRIMARY KEY) ON COMMIT DROP"))
+    db.session.execute(text("SET LOCAL maengelmelder.bulk_load = 'on'"))
+    db.session.execute(
+        text(f"WITH added AS ({sql}) INSERT INTO bulk_ids SELECT id FROM added"),
         {
             "count": count,
             "codes": list(data.SAMPLE_TEXTS),
             "texts": list(data.SAMPLE_TEXTS.values()),
         },
-    ).one()
-    db.session.execute(text("ALTER TABLE reports ENABLE TRIGGER reports_map_cells"))
-    if not ids[2]:
-        return 0
-    db.session.execute(text(GENERATE_EVENTS), {"first": ids[0], "last": ids[1]})
-    map_cells.add_reports(ids[0], ids[1])
-    db.session.execute(text("ANALYZE reports; ANALYZE timeline_events"))
-    return int(ids[2])
-
-
-def report_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Report)) or 0
+    )
+    db.session.execute(text("SET LOCAL maengelmelder.bulk_load = 'off'"))
+    added = db.session.scalar(text("SELECT count(*) FROM bulk_ids"))
+    if added:
+        db.session.execute(text(GENERATE_EVENTS))
+        map_cells.add_reports()
+        db.session.execute(text("ANALYZE reports; ANALYZE timeline_events"))
+    db.session.execute(text("DROP TABLE bulk_ids"))
+    return int(added)

@@ -42,6 +42,10 @@ def _change(table: str, row: str, sign: str) -> str:
 TRIGGER_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION map_cells_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A bulk load counts its rows set-based afterwards (app/map/cells.py, add_reports).
+    IF current_setting('maengelmelder.bulk_load', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         {_change("map_cells", "OLD", "-")}
         {_change("map_months", "OLD", "-")}
@@ -62,45 +66,27 @@ ON reports FOR EACH ROW EXECUTE FUNCTION map_cells_apply();
 """
 
 
-def _add_finest(table: str) -> str:
-    """Count a range of reports into the finest level of a rollup."""
+def _add_level(table: str, level: int) -> str:
+    """Add the reports listed in bulk_ids to one level of a rollup."""
     keys, values = ROLLUPS[table]
-    level = FINEST_LEVEL
+    grouped = ", ".join(str(i + 4) for i in range(len(keys.split(","))))
     return f"""
         INSERT INTO {table} AS m (level, cx, cy, {keys}, n, sum_lon, sum_lat)
         SELECT {level}, r.px >> {level}, r.py >> {level}, {values.format(r="r")},
                count(*), sum(ST_X(r.location)), sum(ST_Y(r.location))
-        FROM reports AS r WHERE r.id BETWEEN :first AND :last
-        GROUP BY 2, 3, {", ".join(str(i + 4) for i in range(len(keys.split(","))))}
+        FROM reports AS r JOIN bulk_ids AS b ON b.id = r.id
+        GROUP BY 2, 3, {grouped}
         ON CONFLICT (level, cx, cy, {keys}) DO UPDATE
         SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,
             sum_lat = m.sum_lat + excluded.sum_lat"""
 
 
-def _rebuild_coarser(table: str) -> str:
-    """A level from the level below it: coarser levels are small, rebuilding beats merging."""
-    keys, _ = ROLLUPS[table]
-    return f"""
-        INSERT INTO {table} (level, cx, cy, {keys}, n, sum_lon, sum_lat)
-        SELECT :level, cx >> 1, cy >> 1, {keys}, sum(n), sum(sum_lon), sum(sum_lat)
-        FROM {table} WHERE level = :level - 1
-        GROUP BY cx >> 1, cy >> 1, {keys}"""
-
-
-def add_reports(first_id: int, last_id: int) -> None:
-    """Count reports first_id..last_id, inserted with the trigger off, into both rollups."""
+def add_reports() -> None:
+    """Count the reports in the temporary table bulk_ids, inserted during a bulk load, into
+    both rollups. Adding commutes with the trigger's changes for reports filed meanwhile."""
     for table in ROLLUPS:
-        db.session.execute(text(_add_finest(table)), {"first": first_id, "last": last_id})
-        db.session.execute(
-            text(f"DELETE FROM {table} WHERE level > :finest"), {"finest": FINEST_LEVEL}
-        )
-        for level in range(FINEST_LEVEL + 1, COARSEST_LEVEL + 1):
-            db.session.execute(text(_rebuild_coarser(table)), {"level": level})
+        for level in range(FINEST_LEVEL, COARSEST_LEVEL + 1):
+            db.session.execute(text(_add_level(table, level)))
         # Rows of neighbouring cells side by side on disk: a viewport reads a few pages.
         db.session.execute(text(f"CLUSTER {table} USING pk_{table}"))
         db.session.execute(text(f"ANALYZE {table}"))
-
-
-# For the migration that creates the rollups from existing reports.
-ADD_FINEST = {table: _add_finest(table) for table in ROLLUPS}
-REBUILD_COARSER = {table: _rebuild_coarser(table) for table in ROLLUPS}

@@ -171,9 +171,11 @@ def request_filter(
 
 def _service_codes(check: Checker, values: MultiDict, known: set[str]) -> list[str] | None:
     codes = comma_list(values, "service_code")
-    for code in (codes or [])[:20]:
-        if code not in known:
-            check.fail("service_code", f"Unbekannter Code {shown(code)}.")
+    unknown = [code for code in codes or [] if code not in known]
+    if unknown:
+        listed = ", ".join(shown(code) for code in unknown[:3])
+        check.fail("service_code", f"Unbekannter Code: {listed}.")
+        return None
     return codes
 
 

@@ -115,9 +115,9 @@ def _values() -> MultiDict:
     try:
         return request.values
     except HTTPException:
-        raise ApiError(
-            400, ["Die Anfrage ist zu groß oder nicht lesbar (höchstens 5 Fotos, je 10 MB)."]
-        ) from None
+        config = current_app.config
+        limits = f"höchstens {config['MAX_PHOTOS']} Fotos, je {config['MAX_PHOTO_BYTES'] >> 20} MB"
+        raise ApiError(400, [f"Die Anfrage ist zu groß oder nicht lesbar ({limits})."]) from None
 
 
 def _known_path() -> bool:
