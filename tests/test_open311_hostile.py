@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from werkzeug.test import TestResponse
 
 from tests.helpers import counts
 from tests.test_open311_support import BASE, ERRORS_SCHEMA, check_json, check_xml, new_key
@@ -70,7 +71,7 @@ POST_FIELDS = [
 ]
 
 
-def check_answer(response) -> None:
+def check_answer(response: TestResponse) -> None:
     assert response.status_code in (200, 400, 403, 404), response.get_data(as_text=True)[:300]
     if response.mimetype == "application/json":
         data = response.get_json()

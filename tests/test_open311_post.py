@@ -6,9 +6,12 @@ from __future__ import annotations
 import io
 import json
 import socket
+from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
+from werkzeug.test import TestResponse
 
 from app.extensions import db
 from app.models import ApiKey, Category, Channel, Report, Status
@@ -43,7 +46,7 @@ def fields(api_key: str, **overrides: object) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def post(client, data: dict, fmt: str = "json", **kwargs: object):
+def post(client: FlaskClient, data: dict, fmt: str = "json", **kwargs: Any) -> TestResponse:
     return client.post(f"{BASE}/requests.{fmt}", data=data, **kwargs)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
@@ -26,7 +27,7 @@ SECRETS = {
 FRAGMENTS = ["Zacharias", "Quendelbrot", "zq-7781", "998877", "XJ9-4431", "QQ-5512"]
 
 
-def _file_through_the_api(client, api_key: str) -> list[str]:
+def _file_through_the_api(client: FlaskClient, api_key: str) -> list[str]:
     """Two reports, one with photos; returns the raw POST answers."""
     answers = []
     for fmt in ("json", "xml"):
@@ -48,7 +49,7 @@ def _file_through_the_api(client, api_key: str) -> list[str]:
     return answers
 
 
-def _file_through_the_form(client) -> None:
+def _file_through_the_form(client: FlaskClient) -> None:
     data = form_data(name="Zacharias Quendelbrot", email=SECRETS["email"], phone=SECRETS["phone"])
     data["consent"] = "y"
     assert post_report(client, with_photos(data, jpeg())).status_code == 302

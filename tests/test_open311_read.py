@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from jsonschema import ValidationError
 from sqlalchemy import update
 
 from app.extensions import db
@@ -22,6 +23,7 @@ from tests.test_open311_support import (
     get_json,
     make_report,
     set_status,
+    validate,
 )
 
 W3C = "%Y-%m-%dT%H:%M:%SZ"
@@ -496,3 +498,17 @@ def test_wrong_methods_are_405(client, method, path):
 def test_reading_is_allowed_from_other_sites(client):
     response = client.get(f"{BASE}/services.json")
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_schema_check_itself_catches_missing_time_zones_and_bad_links():
+    item = {
+        "service_request_id": "2026-000001",
+        "status": "open",
+        "service_code": "licht",
+        "requested_datetime": "2026-01-01T10:00:00Z",
+        "media_url": "http://localhost/fotos/a.jpg",
+    }
+    validate([item], "requests.json")
+    for field, bad in (("requested_datetime", "2026-01-01T10:00:00"), ("media_url", "a b")):
+        with pytest.raises(ValidationError):
+            validate([{**item, field: bad}], "requests.json")

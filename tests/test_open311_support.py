@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from app.extensions import db
 from app.models import Category, EventKind, Photo, Report, Status, TimelineEvent
@@ -152,12 +153,14 @@ def validate(data: Any, schema: str | dict) -> None:
     validator.validate(data)
 
 
-def get_json(client: FlaskClient, path: str, schema: str | dict, status: int = 200, **kw: Any):
+def get_json(
+    client: FlaskClient, path: str, schema: str | dict, status: int = 200, **kw: Any
+) -> Any:
     response = client.get(f"{BASE}/{path}", **kw)
     return check_json(response, schema, status)
 
 
-def check_json(response: Any, schema: str | dict, status: int = 200) -> Any:
+def check_json(response: TestResponse, schema: str | dict, status: int = 200) -> Any:
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.headers["Content-Type"] == JSON_TYPE
     data = json.loads(response.get_data(as_text=True))
@@ -174,7 +177,7 @@ def get_xml(client: FlaskClient, path: str, root: str, status: int = 200, **kw: 
     return check_xml(response, root, status)
 
 
-def check_xml(response: Any, root: str, status: int = 200) -> ET.Element:
+def check_xml(response: TestResponse, root: str, status: int = 200) -> ET.Element:
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.headers["Content-Type"] == XML_TYPE
     body = response.get_data(as_text=True)
@@ -211,7 +214,7 @@ def as_strings(data: Any) -> Any:
     return None if data is None else str(data)
 
 
-def both_formats(client: FlaskClient, path: str, schema: str | dict, root: str, **kw: Any):
+def both_formats(client: FlaskClient, path: str, schema: str | dict, root: str, **kw: Any) -> Any:
     """The JSON answer, after checking that the XML answer carries exactly the same data."""
     data = get_json(client, f"{path.replace('{fmt}', 'json')}", schema, **kw)
     xml = get_xml(client, f"{path.replace('{fmt}', 'xml')}", root, **kw)
@@ -219,7 +222,9 @@ def both_formats(client: FlaskClient, path: str, schema: str | dict, root: str, 
     return data
 
 
-def errors_in_both(client: FlaskClient, path: str, status: int, method: str = "get", **kw: Any):
+def errors_in_both(
+    client: FlaskClient, path: str, status: int, method: str = "get", **kw: Any
+) -> list[str]:
     """The error descriptions, the same in JSON and XML."""
     call = getattr(client, method)
     data = check_json(call(f"{BASE}/{path.replace('{fmt}', 'json')}", **kw), ERRORS_SCHEMA, status)

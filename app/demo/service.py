@@ -87,16 +87,22 @@ WITH spec AS (
     JOIN categories AS c ON c.id = picked.category_id
     LEFT JOIN unnest(CAST(:codes AS text[]), CAST(:texts AS text[])) AS t(code, text)
            ON t.code = c.code
+), aged AS (
+    -- Like a real city: most recent reports are still open, old ones are almost all closed.
+    SELECT described.*, CASE WHEN at > now() - interval '30 days' THEN 0.5
+                             WHEN at > now() - interval '365 days' THEN 0.08
+                             ELSE 0.015 END AS open_share
+    FROM described
 ), timed AS (
-    SELECT described.*, status,
+    SELECT aged.*, status,
            LEAST(now(), at + r * interval '30 days') AS closed_or_updated
-    FROM described, LATERAL (SELECT CASE
+    FROM aged, LATERAL (SELECT CASE
            WHEN at > now() - interval '3 days' THEN 'received'
-           WHEN r < 0.10 THEN 'accepted'
-           WHEN r < 0.25 THEN 'in_progress'
-           WHEN r < 0.85 THEN 'resolved'
-           WHEN r < 0.91 THEN 'not_responsible'
-           WHEN r < 0.96 THEN 'duplicate'
+           WHEN r < open_share * 0.4 THEN 'accepted'
+           WHEN r < open_share THEN 'in_progress'
+           WHEN (r - open_share) / (1 - open_share) < 0.80 THEN 'resolved'
+           WHEN (r - open_share) / (1 - open_share) < 0.88 THEN 'not_responsible'
+           WHEN (r - open_share) / (1 - open_share) < 0.95 THEN 'duplicate'
            ELSE 'wont_fix' END AS status) AS s
 ), numbered AS (
     SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id, timed.*,

@@ -21,7 +21,7 @@ ROLLUPS = {
         "category_id, district_id, status",
         "{r}.category_id, {r}.district_id, {r}.status",
     ),
-    "map_months": ("month", MONTH),
+    "map_months": ("month", MONTH + " AS month"),
 }
 
 
@@ -66,16 +66,33 @@ ON reports FOR EACH ROW EXECUTE FUNCTION map_cells_apply();
 """
 
 
-def _add_level(table: str, level: int) -> str:
-    """Add the reports listed in bulk_ids to one level of a rollup."""
+def _bulk_finest(table: str) -> str:
+    """The reports listed in bulk_ids, counted at the finest level into a scratch table."""
     keys, values = ROLLUPS[table]
-    grouped = ", ".join(str(i + 4) for i in range(len(keys.split(","))))
+    level = FINEST_LEVEL
+    return f"""
+        CREATE TEMP TABLE bulk_cells ON COMMIT DROP AS
+        SELECT {level}::smallint AS level, r.px >> {level} AS cx, r.py >> {level} AS cy,
+               {values.format(r="r")}, count(*)::int AS n,
+               sum(ST_X(r.location)) AS sum_lon, sum(ST_Y(r.location)) AS sum_lat
+        FROM reports AS r JOIN bulk_ids AS b ON b.id = r.id
+        GROUP BY 2, 3, {", ".join(str(i + 4) for i in range(len(keys.split(","))))}"""
+
+
+def _bulk_coarser(table: str) -> str:
+    keys, _ = ROLLUPS[table]
+    return f"""
+        INSERT INTO bulk_cells
+        SELECT :level, cx >> 1, cy >> 1, {keys}, sum(n), sum(sum_lon), sum(sum_lat)
+        FROM bulk_cells WHERE level = :level - 1
+        GROUP BY cx >> 1, cy >> 1, {keys}"""
+
+
+def _bulk_merge(table: str) -> str:
+    keys, _ = ROLLUPS[table]
     return f"""
         INSERT INTO {table} AS m (level, cx, cy, {keys}, n, sum_lon, sum_lat)
-        SELECT {level}, r.px >> {level}, r.py >> {level}, {values.format(r="r")},
-               count(*), sum(ST_X(r.location)), sum(ST_Y(r.location))
-        FROM reports AS r JOIN bulk_ids AS b ON b.id = r.id
-        GROUP BY 2, 3, {grouped}
+        SELECT level, cx, cy, {keys}, n, sum_lon, sum_lat FROM bulk_cells
         ON CONFLICT (level, cx, cy, {keys}) DO UPDATE
         SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,
             sum_lat = m.sum_lat + excluded.sum_lat"""
@@ -83,10 +100,14 @@ def _add_level(table: str, level: int) -> str:
 
 def add_reports() -> None:
     """Count the reports in the temporary table bulk_ids, inserted during a bulk load, into
-    both rollups. Adding commutes with the trigger's changes for reports filed meanwhile."""
+    both rollups. The counts are built apart (coarser levels from finer ones, which is fast)
+    and then added, which commutes with the trigger's changes for reports filed meanwhile."""
     for table in ROLLUPS:
-        for level in range(FINEST_LEVEL, COARSEST_LEVEL + 1):
-            db.session.execute(text(_add_level(table, level)))
+        db.session.execute(text(_bulk_finest(table)))
+        for level in range(FINEST_LEVEL + 1, COARSEST_LEVEL + 1):
+            db.session.execute(text(_bulk_coarser(table)), {"level": level})
+        db.session.execute(text(_bulk_merge(table)))
+        db.session.execute(text("DROP TABLE bulk_cells"))
         # Rows of neighbouring cells side by side on disk: a viewport reads a few pages.
         db.session.execute(text(f"CLUSTER {table} USING pk_{table}"))
         db.session.execute(text(f"ANALYZE {table}"))
