@@ -45,8 +45,17 @@ def main() -> None:
         db.session.commit()
         stats = time.perf_counter() - started
         size = db.session.scalar(text("SELECT pg_size_pretty(pg_total_relation_size('reports'))"))
+        # Index-only scans need the visibility map that VACUUM writes (autovacuum would, later).
+        db.session.remove()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            started = time.perf_counter()
+            connection.execute(text("VACUUM ANALYZE reports"))
+            vacuum = time.perf_counter() - started
     print(f"demo generate: {added:,} reports in {elapsed:.1f} s ({added / elapsed:,.0f} per s)")
-    print(f"statistics snapshot: {stats:.1f} s; reports table with indexes: {size}")
+    print(
+        f"statistics snapshot: {stats:.1f} s; VACUUM ANALYZE: {vacuum:.1f} s; "
+        f"reports table with indexes: {size}"
+    )
 
 
 if __name__ == "__main__":

@@ -238,3 +238,49 @@ def test_missing_photo_file_is_a_404_not_a_500(client, uploads, app, monkeypatch
     (uploads / photo.filename).unlink()
     assert client.get(f"/fotos/{photo.filename}").status_code == 404
     assert client.get(f"/fotos/{photo.thumbnail}").status_code == 200
+
+
+def test_public_timeline_newest_last_in_berlin_time(client):
+    from datetime import UTC, datetime
+
+    from app.models import TimelineEvent
+
+    post_report(client, form_data())
+    report = db.session.scalars(select(Report)).one()
+    winter = datetime(2026, 1, 15, 23, 30, tzinfo=UTC)  # 00:30 on the 16th in Berlin
+    report.created_at = winter
+    report.events[0].created_at = winter
+    db.session.add_all(
+        [
+            TimelineEvent(
+                report=report,
+                kind="status_change",
+                status="in_progress",
+                author="Bauhof",
+                created_at=datetime(2026, 1, 17, 8, 0, tzinfo=UTC),
+            ),
+            TimelineEvent(
+                report=report,
+                kind="public_note",
+                note="Material ist bestellt.",
+                author="Bauhof",
+                created_at=datetime(2026, 1, 17, 9, 0, tzinfo=UTC),
+            ),
+            TimelineEvent(
+                report=report,
+                kind="internal_note",
+                note="Intern: Kollege krank",
+                public=False,
+                author="Bauhof",
+                created_at=datetime(2026, 1, 17, 10, 0, tzinfo=UTC),
+            ),
+        ]
+    )
+    db.session.flush()
+    page = client.get(f"/meldungen/{report.case_number}").get_data(as_text=True)
+    order = [
+        page.index(s) for s in ("16.01.2026, 00:30", "17.01.2026, 09:00", "Material ist bestellt.")
+    ]
+    assert order == sorted(order)
+    assert "In Bearbeitung" in page and "Hinweis der Stadt" in page
+    assert "Kollege krank" not in page
