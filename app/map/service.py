@@ -18,6 +18,8 @@ from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL
 from app.models.report import WORLD_PIXELS
 from app.public.filters import ReportFilter, day_start
 
+# Zoom 15 and closer (64-px cells of 2^11 zoom-20 pixels or less) count as a small viewport.
+SMALL_VIEW_SHIFT = 11
 MONTH_SQL = "date_trunc('month', created_at AT TIME ZONE 'Europe/Berlin')::date"
 
 
@@ -103,22 +105,24 @@ def _grouped(table: str, where: str) -> str:
 def _reports_query(
     view: Viewport, flt: ReportFilter, shift: int, params: dict, ranges: list[tuple] | None
 ) -> str:
-    """Group the reports themselves, from pixel coordinates. With a period, each range of days
-    is its own index-only scan of a covering index; OR-ing them would read the table."""
+    """Group the reports themselves, from pixel coordinates. Each range of days is a query of
+    its own (OR-ing them made PostgreSQL read the table instead of an index)."""
     where, filter_params = flt.where("reports")
     params.update(filter_params)
     params.update(shift=shift, world=WORLD_PIXELS)
-    if ranges is None:
+    if shift <= SMALL_VIEW_SHIFT or ranges is None:
+        # A small viewport holds few reports: the GiST index on location finds them first.
         params.update(zip(("w", "s", "e", "n"), view.aligned_bounds(shift), strict=True))
         in_view = "location && ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
-        picked = f"SELECT px, py FROM reports WHERE {in_view} AND {where}"
     else:
+        # A large one holds many: the period's covering index answers without the table.
         params.update(zip(("gx0", "gy0", "gx1", "gy1"), view.cell_range(shift), strict=True))
         in_view = "px >> :shift BETWEEN :gx0 AND :gx1 AND py >> :shift BETWEEN :gy0 AND :gy1"
-        picked = " UNION ALL ".join(
-            f"SELECT px, py FROM reports WHERE {in_view} AND {where} AND {condition}"
-            for condition in _range_conditions(ranges, params)
-        )
+    conditions = _range_conditions(ranges, params) if ranges is not None else ["true"]
+    picked = " UNION ALL ".join(
+        f"SELECT px, py FROM reports WHERE {in_view} AND {where} AND {condition}"
+        for condition in conditions
+    )
     # Sums in degrees like the rollups: longitude is linear in px, latitude of the mean py.
     return f"""
         SELECT gx, gy, n, (sum_px + 0.5 * n) * 360.0 / :world - 180 * n AS slon,

@@ -64,6 +64,9 @@ class Report(db.Model):
             "created_at",
             postgresql_include=["px", "py", "category_id", "district_id", "status"],
         ),
+        # Place and time in one GiST index (btree_gist): Open311's bbox and radius filters
+        # within a period read only the matching rows.
+        Index("ix_reports_location_created", "location", "created_at", postgresql_using="gist"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
