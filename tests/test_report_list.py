@@ -82,3 +82,10 @@ def test_list_shows_no_personal_data(client):
     page = client.get("/meldungen").get_data(as_text=True)
     assert "Zwiebelmeier" not in page and "hz99" not in page
     assert len(case_numbers(page)) == 1
+
+
+def test_list_links_to_the_feed_and_exports_of_its_selection(client, reports):
+    page = client.get("/meldungen?district=3").get_data(as_text=True)
+    assert 'href="/feeds/meldungen.atom?district=3"' in page
+    assert 'href="/export/meldungen.csv?district=3"' in page
+    assert 'type="application/atom+xml"' in page
