@@ -235,6 +235,8 @@ def test_filter_by_service_codes(client):
         client, "requests.{fmt}?service_code=licht,strasse", "requests.json", "service_requests"
     )
     assert set(ids(data)) == {licht.case_number, strasse.case_number}
+    only = get_json(client, "requests.json?service_code=strasse", "requests.json")
+    assert ids(only) == [strasse.case_number]
     # Repeating the parameter works like the comma list.
     again = get_json(
         client, "requests.json?service_code=licht&service_code=strasse", "requests.json"

@@ -12,11 +12,15 @@ the indexes); joins and per-report look-ups run for the rows of that page only.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from itertools import chain
 
 from flask import current_app, url_for
 from sqlalchemy import (
     ColumnElement,
+    Float,
+    Integer,
+    Select,
     Subquery,
     Text,
     any_,
@@ -40,40 +44,59 @@ from app.open311.params import RequestFilter
 
 OPEN = sorted(s.value for s in OPEN_STATUSES)
 CLOSED = sorted(s.value for s in CLOSED_STATUSES)
+TIMESTAMP = Report.created_at.type
+NUMBER = Float()
 
 
 def requests_json(found: RequestFilter, codes: dict[str, int]) -> str:
     """The JSON text of one page of service requests, newest first."""
-    page = _page(found, codes)
-    laterals = _laterals(page, found.extensions)
-    item = _request_object(page, laterals)
-    statement = (
-        select(
-            cast(
-                func.coalesce(
-                    func.json_agg(
-                        aggregate_order_by(item, page.c.created_at.desc(), page.c.id.desc())
-                    ),
-                    func.json_build_array(),
-                ),
-                Text,
-            )
-        )
-        .select_from(page)
-        .join(Category, Category.id == page.c.category_id)
-        .join(Department, Department.id == page.c.department_id)
-        .join(District, District.id == page.c.district_id)
-    )
-    for lateral in laterals.values():
-        statement = statement.outerjoin(lateral, true())
+    names, values = _filter_values(found, codes)
+    status = next(iter(found.statuses)) if found.statuses and len(found.statuses) == 1 else None
+    statement = _statement(frozenset(names), status, found.extensions)
     # For a page of at most a thousand rows, parallel workers and JIT compilation cost more
     # to start than they save (JIT alone took 50 ms on large circles), and under concurrent
     # clients workers only compete for the same cores.
     db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"))
-    return db.session.scalar(statement, _parameters())  # type: ignore[return-value]
+    values |= {"limit": found.page_size, "offset": found.offset} | _display_values()
+    return db.session.scalar(statement, values)  # type: ignore[return-value]
 
 
-def _parameters() -> dict:
+def _filter_values(found: RequestFilter, codes: dict[str, int]) -> tuple[list[str], dict]:
+    """The filters in use, and the values to bind for them."""
+    if found.ids is not None:
+        return ["ids"], {"ids": found.ids}
+    periods = {
+        "start": found.start,
+        "end": found.end,
+        "updated_after": found.updated_after,
+        "updated_before": found.updated_before,
+    }
+    names = [name for name, value in periods.items() if value is not None]
+    values = {name: periods[name] for name in names}
+    if found.service_codes is not None:
+        ids = sorted({codes[code] for code in found.service_codes})
+        # One category as an equality, so that its index on (category, time) gives the order.
+        name = "category" if len(ids) == 1 else "categories"
+        names.append(name)
+        values[name] = ids[0] if len(ids) == 1 else ids
+    if found.bbox is not None:
+        names.append("bbox")
+        values.update(zip(("west", "south", "east", "north"), found.bbox, strict=True))
+    if found.near is not None:
+        names.append("near")
+        values.update(_circle(*found.near))
+    return names, values
+
+
+def _circle(lat: float, lon: float, radius: float) -> dict[str, float]:
+    """The point, and a box in degrees around the circle (a degree of latitude is at least
+    110.5 km; one of longitude shrinks with the cosine of the latitude)."""
+    dlat = radius / 110_000 + 1e-6
+    dlon = min(dlat / max(math.cos(math.radians(lat)), 0.01), 360.0)
+    return {"lat": lat, "lon": lon, "radius": radius, "dlat": dlat, "dlon": dlon}
+
+
+def _display_values() -> dict:
     # Photo names are URL-safe random strings: the address is the common prefix plus the name.
     photo_base = url_for("public.photo", name="-", _external=True).removesuffix("-")
     return {
@@ -83,7 +106,26 @@ def _parameters() -> dict:
     }
 
 
-def _page(found: RequestFilter, codes: dict[str, int]) -> Subquery:
+@lru_cache(maxsize=256)
+def _statement(names: frozenset[str], status: str | None, extensions: bool) -> Select:
+    """Built once per combination of filters: building it costs more than running it."""
+    page = _page(names, status)
+    laterals = _laterals(page, extensions)
+    item = _request_object(page, laterals)
+    newest_first = aggregate_order_by(item, page.c.created_at.desc(), page.c.id.desc())
+    statement = (
+        select(cast(func.coalesce(func.json_agg(newest_first), func.json_build_array()), Text))
+        .select_from(page)
+        .join(Category, Category.id == page.c.category_id)
+        .join(Department, Department.id == page.c.department_id)
+        .join(District, District.id == page.c.district_id)
+    )
+    for lateral in laterals.values():
+        statement = statement.outerjoin(lateral, true())
+    return statement
+
+
+def _page(names: frozenset[str], status: str | None) -> Subquery:
     return (
         select(
             Report.id,
@@ -100,48 +142,51 @@ def _page(found: RequestFilter, codes: dict[str, int]) -> Subquery:
             Report.media_url,
             Report.location,
         )
-        .where(*_conditions(found, codes))
+        .where(*_conditions(names, status))
         .order_by(Report.created_at.desc(), Report.id.desc())
-        .limit(found.page_size)
-        .offset(found.offset)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
         .subquery("page")
     )
 
 
-def _conditions(found: RequestFilter, codes: dict[str, int]) -> list[ColumnElement]:
-    if found.ids is not None:
-        ids = bindparam("ids", found.ids, type_=ARRAY(Report.case_number.type))
-        return [Report.case_number == any_(ids)]
+def _conditions(names: frozenset[str], status: str | None) -> list[ColumnElement]:
+    if "ids" in names:
+        return [Report.case_number == any_(bindparam("ids", type_=ARRAY(Text)))]
     conditions = []
-    if found.start is not None:
-        conditions.append(Report.created_at >= found.start)
-    if found.end is not None:
-        conditions.append(Report.created_at <= found.end)
-    if found.updated_after is not None:
-        conditions.append(Report.updated_at >= found.updated_after)
-    if found.updated_before is not None:
-        conditions.append(Report.updated_at <= found.updated_before)
-        # Implied, since a report is created before any change, and it lets the index on
-        # created_at start at the right place instead of skipping all newer reports.
-        conditions.append(Report.created_at <= found.updated_before)
-    if found.service_codes is not None:
-        conditions.append(Report.category_id.in_([codes[c] for c in found.service_codes]))
-    if found.statuses is not None and len(found.statuses) == 1:
-        conditions.append(Report.status.in_(OPEN if "open" in found.statuses else CLOSED))
-    if found.bbox is not None:
-        conditions.append(Report.location.intersects(func.ST_MakeEnvelope(*found.bbox, 4326)))
-    if found.near is not None:
-        conditions.extend(_near(*found.near))
+    if "start" in names:
+        conditions.append(Report.created_at >= bindparam("start", type_=TIMESTAMP))
+    if "end" in names:
+        conditions.append(Report.created_at <= bindparam("end", type_=TIMESTAMP))
+    if "updated_after" in names:
+        conditions.append(Report.updated_at >= bindparam("updated_after", type_=TIMESTAMP))
+    if "updated_before" in names:
+        before = bindparam("updated_before", type_=TIMESTAMP)
+        # The second is implied, since a report is created before any change; it lets the
+        # index on created_at start at the right place instead of skipping all newer reports.
+        conditions += [Report.updated_at <= before, Report.created_at <= before]
+    if "category" in names:
+        conditions.append(Report.category_id == bindparam("category", type_=Integer))
+    if "categories" in names:
+        conditions.append(Report.category_id == any_(bindparam("categories", type_=ARRAY(Integer))))
+    if status is not None:
+        conditions.append(Report.status.in_(OPEN if status == "open" else CLOSED))
+    if "bbox" in names:
+        box = [bindparam(side, type_=NUMBER) for side in ("west", "south", "east", "north")]
+        conditions.append(Report.location.intersects(func.ST_MakeEnvelope(*box, 4326)))
+    if "near" in names:
+        conditions += _near()
     return conditions
 
 
-def _near(lat: float, lon: float, radius: float) -> list[ColumnElement]:
-    """A box in degrees that the GiST index can use, then the exact distance in metres.
-    ST_Distance rather than ST_DWithin: the planner cannot estimate ST_DWithin on a cast
-    column and takes it for very selective, which sends large circles to a slow plan."""
+def _near() -> list[ColumnElement]:
+    """The box that the GiST index can use, then the exact distance in metres. ST_Distance
+    rather than ST_DWithin: the planner cannot estimate ST_DWithin on a cast column and takes
+    it for very selective, which sends large circles to a slow plan."""
+    lat, lon, radius, dlat, dlon = (
+        bindparam(name, type_=NUMBER) for name in ("lat", "lon", "radius", "dlat", "dlon")
+    )
     point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
-    dlat = radius / 110_000 + 1e-6  # a degree of latitude is at least 110.5 km
-    dlon = min(dlat / max(math.cos(math.radians(lat)), 0.01), 360.0)
     return [
         Report.location.intersects(func.ST_Expand(point, dlon, dlat)),
         func.ST_Distance(func.Geography(Report.location), func.Geography(point)) <= radius,
