@@ -82,6 +82,7 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_REPORTS = _env("RATELIMIT_REPORTS", "10 per hour;30 per day")
+    RATELIMIT_EXPORTS = _env("RATELIMIT_EXPORTS", "30 per hour")
     # Proxies in front of the app: the client address then comes from X-Forwarded-For.
     PROXY_FIX = _env_int("PROXY_FIX", 0)
 
@@ -90,7 +91,8 @@ class Config:
     STATS_REFRESH_IN_BACKGROUND = True
 
     BABEL_DEFAULT_LOCALE = "de"
-    BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", "Europe/Berlin")
+    # German cities: filters, map months and displayed times all use Europe/Berlin.
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = _env("SESSION_COOKIE_SAMESITE", "Lax")
@@ -119,6 +121,7 @@ class TestConfig(Config):
     # and the rate-limit test lowers it.
     RATELIMIT_ENABLED = True
     RATELIMIT_REPORTS = "100000 per minute"
+    RATELIMIT_EXPORTS = "100000 per minute"
     SERVER_NAME = "localhost"
     # Background threads would not see the test's uncommitted transaction.
     STATS_REFRESH_IN_BACKGROUND = False

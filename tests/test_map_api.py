@@ -34,11 +34,36 @@ def get_map(client, **params: str):
     return response.json["features"]
 
 
-@pytest.mark.parametrize("zoom", ["3", "9", "11", "13", "16", "17", "19"])
+def tiles(zoom: int, per_side: int = 60) -> list[str]:
+    """Viewports at `zoom` that cover the city exactly once: aligned to its 64-px cells and
+    shrunk a hair inside them, so no cell is counted by two tiles."""
+    from app.map.viewport import Viewport, cell_bounds
+
+    shift = 26 - zoom
+    x0, y0, x1, y1 = Viewport(6.9, 51.1, 7.2, 51.25, zoom).cell_range(shift)
+    found = []
+    for tx in range(x0, x1 + 1, per_side):
+        for ty in range(y0, y1 + 1, per_side):
+            west, _, _, north = cell_bounds(tx, ty, shift)
+            _, south, east, _ = cell_bounds(
+                min(tx + per_side, x1 + 1) - 1, min(ty + per_side, y1 + 1) - 1, shift
+            )
+            eps = 1e-9
+            found.append(f"{west + eps},{south + eps},{east - eps},{north - eps}")
+    return found
+
+
+@pytest.mark.parametrize("zoom", [3, 9, 11, 13, 16, 17, 19])
 def test_counts_add_up_at_every_zoom(client, reports, zoom):
-    features = get_map(client, bbox=CITY, zoom=zoom)
+    features = [f for bbox in tiles(zoom) for f in get_map(client, bbox=bbox, zoom=str(zoom))]
     assert total(features) == 300
     assert all(f["geometry"]["type"] == "Point" for f in features)
+
+
+def test_a_bbox_far_larger_than_a_screen_is_refused(client):
+    response = client.get("/api/v1/map", query_string={"bbox": CITY, "zoom": "19"})
+    assert response.status_code == 400
+    assert response.json["parameter"] == "bbox"
 
 
 def _month_ago(days: int) -> str:
@@ -79,13 +104,14 @@ def _month_ago(days: int) -> str:
         ),
     ],
 )
-@pytest.mark.parametrize("zoom", ["10", "14", "18"])
+@pytest.mark.parametrize("zoom", [10, 14, 18])
 def test_counts_are_exact_for_every_filter(client, reports, params, where, zoom):
-    assert total(get_map(client, bbox=CITY, zoom=zoom, **params)) == expected(where)
+    features = [f for b in tiles(zoom) for f in get_map(client, bbox=b, zoom=str(zoom), **params)]
+    assert total(features) == expected(where)
 
 
 def test_a_cluster_of_one_is_the_report_itself(client, reports):
-    features = get_map(client, bbox=CITY, zoom="19")
+    features = [f for bbox in tiles(19) for f in get_map(client, bbox=bbox, zoom="19")]
     singles = [f for f in features if not f["properties"].get("cluster")]
     assert singles
     for feature in singles[:20]:
@@ -137,6 +163,8 @@ def test_new_report_appears_on_the_map_at_once(client, reports):
         ({"bbox": CITY, "zoom": "12", "until": "2026-02-30"}, "until"),
         ({"bbox": CITY, "zoom": "12", "since": "2026-02-01", "until": "2026-01-01"}, "until"),
         ({"bbox": CITY, "zoom": "12", "since": "0001-01-01"}, "since"),
+        ({"bbox": CITY, "zoom": "12", "category": "licht\x00"}, "category"),
+        ({"bbox": CITY, "zoom": "12", "district": "Mïtte😀"}, "district"),
     ],
 )
 def test_bad_parameters_get_a_400_naming_them(client, params, parameter):
@@ -149,3 +177,42 @@ def test_bad_parameters_get_a_400_naming_them(client, params, parameter):
 def test_empty_optional_filters_are_ignored(client, reports):
     features = get_map(client, bbox=CITY, zoom="12", category="", status="", since="")
     assert total(features) == 300
+
+
+def test_partial_months_count_days_in_berlin_time(client, reports):
+    """Reports at month edges and Berlin midnights land in the right day and month."""
+    moments = [
+        "2023-05-20 10:00",  # a partial first month
+        "2023-05-31 23:30",  # late on the last day of May in Berlin (21:30 UTC)
+        "2023-06-01 00:15",  # early on 1 June in Berlin, still 31 May in UTC
+        "2023-06-10 12:00",  # a partial last month
+        "2023-06-11 00:05",  # one day too late
+    ]
+    ids = db.session.scalars(text("SELECT id FROM reports ORDER BY id LIMIT 5")).all()
+    for report_id, moment in zip(ids, moments, strict=True):
+        db.session.execute(
+            text(
+                "UPDATE reports SET created_at = CAST(:m AS timestamp) AT TIME ZONE "
+                "'Europe/Berlin' WHERE id = :id"
+            ),
+            {"m": moment, "id": report_id},
+        )
+    cases = {
+        ("2023-05-20", "2023-06-10"): 4,
+        ("2023-06-01", "2023-06-01"): 1,
+        ("2023-05-31", "2023-05-31"): 1,
+    }
+    for (since, until), at_least in cases.items():
+        where = (
+            f"created_at >= '{since} 00:00 Europe/Berlin' "
+            f"AND created_at < ('{until}'::date + 1)::timestamp AT TIME ZONE 'Europe/Berlin'"
+        )
+        want = expected(where)
+        assert want >= at_least
+        for zoom in (11, 14, 18):
+            features = [
+                f
+                for b in tiles(zoom)
+                for f in get_map(client, bbox=b, zoom=str(zoom), since=since, until=until)
+            ]
+            assert total(features) == want, (since, until, zoom)

@@ -69,15 +69,30 @@ def test_csv_export_with_filter(client, reports):
     assert {r["status"] for r in rows} <= {"received", "accepted", "in_progress"}
 
 
-def test_csv_defuses_spreadsheet_formulas(client, app, monkeypatch):
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "  =", "\t="])
+def test_csv_defuses_spreadsheet_formulas(client, app, monkeypatch, start):
     monkeypatch.setitem(app.config, "PUBLISHING", "immediate")
-    post_report(client, form_data(description='=HYPERLINK("http://evil")'))
+    response = post_report(client, form_data(description=f'{start}HYPERLINK("http://evil")'))
+    assert response.status_code == 302
+    db.session.execute(text("UPDATE districts SET name = '=cmd|calc' WHERE code = '1'"))
     rows = list(csv.DictReader(io.StringIO(client.get("/export/meldungen.csv").get_data(True))))
-    assert rows[0]["description"].startswith("'=")
+    assert rows[0]["description"].startswith("'")
+    assert rows[0]["district"] == "'=cmd|calc"
+
+
+def test_feed_survives_characters_xml_cannot_carry(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLISHING", "immediate")
+    post_report(client, form_data())
+    db.session.execute(text("UPDATE reports SET description = 'kaputt \uffff und \ufffe'"))
+    feed = ET.fromstring(client.get("/feeds/meldungen.atom").data)
+    summary = feed.find(f"{ATOM}entry/{ATOM}summary").text
+    assert "kaputt  und " in summary
 
 
 def test_unpublished_text_is_not_exported(client):
-    post_report(client, form_data(description="Noch ungeprüfter Text"))
+    assert post_report(client, form_data(description="Noch ungeprüfter Text")).status_code == 302
+    case = db.session.scalar(text("SELECT case_number FROM reports"))
+    assert case in client.get("/export/meldungen.csv").get_data(as_text=True)
     assert "ungeprüfter" not in client.get("/export/meldungen.csv").get_data(as_text=True)
     assert "ungeprüfter" not in client.get("/export/meldungen.geojson").get_data(as_text=True)
     assert "ungeprüfter" not in client.get("/feeds/meldungen.atom").get_data(as_text=True)

@@ -32,10 +32,10 @@ NEEDLES = [
 ]
 
 
-@pytest.fixture
-def filed(client, app, uploads, monkeypatch):
+@pytest.fixture(params=["immediate", "moderated"])
+def filed(request, client, app, uploads, monkeypatch):
     """One report through the web form and one through Open311, both with personal data."""
-    monkeypatch.setitem(app.config, "PUBLISHING", "immediate")
+    monkeypatch.setitem(app.config, "PUBLISHING", request.param)
     name, email, phone = SECRETS["web"]
     data = form_data(name=name, email=email, phone=phone, consent="y")
     assert post_report(client, with_photos(data, jpeg(gps=MITTE))).status_code == 302
@@ -60,6 +60,8 @@ def filed(client, app, uploads, monkeypatch):
         content_type="multipart/form-data",
     )
     assert response.status_code in (200, 201), response.data
+    for needle in NEEDLES:  # not even in the answer to the POST itself
+        assert needle not in response.get_data(as_text=True)
     reports = list(db.session.scalars(select(Report).order_by(Report.id)))
     assert [r.channel for r in reports] == ["web", "api"]
     assert reports[1].reporter_email == email  # stored for staff, as it should be
@@ -70,29 +72,41 @@ def public_urls(reports: list[Report]) -> list[str]:
     urls = [
         "/",
         "/meldungen",
+        "/meldungen?category=muell&status=open",
+        "/ueber",
         "/transparenz?zeitraum=30",
         "/feeds/meldungen.atom",
+        "/feeds/meldungen.atom?district=1",
         "/export/meldungen.geojson",
         "/export/meldungen.csv",
     ]
-    for zoom in ("11", "15", "19"):
-        urls.append(f"/api/v1/map?bbox=6.9,51.1,7.2,51.25&zoom={zoom}")
+    lat, lon = MITTE
+    for zoom, half in (("11", 0.2), ("15", 0.01), ("19", 0.0005)):
+        bbox = f"{lon - half},{lat - half / 2},{lon + half},{lat + half / 2}"
+        urls.append(f"/api/v1/map?bbox={bbox}&zoom={zoom}")
     for report in reports:
         urls.append(f"/meldungen/{report.case_number}")
         for fmt in ("json", "xml"):
             urls += [
                 f"/open311/v2/requests/{report.case_number}.{fmt}",
                 f"/open311/v2/requests/{report.case_number}.{fmt}?extensions=true",
+                f"/open311/v2/tokens/{report.case_number}.{fmt}",
             ]
     for fmt in ("json", "xml"):
-        urls += [f"/open311/v2/requests.{fmt}", f"/open311/v2/requests.{fmt}?extensions=true"]
+        urls += [
+            f"/open311/v2/requests.{fmt}",
+            f"/open311/v2/requests.{fmt}?extensions=true",
+            f"/open311/v2/discovery.{fmt}",
+            f"/open311/v2/services.{fmt}",
+            f"/open311/v2/services/muell.{fmt}",
+        ]
     return urls
 
 
 def test_the_needles_would_be_found(client, filed):
     # The check below is only as good as its needles: staff-visible copies do contain them.
     export = client.get("/export/meldungen.csv").get_data(as_text=True)
-    assert "Sperrmüll an der Ecke" in export  # published text is exported …
+    assert all(report.case_number in export for report in filed)  # both are exported …
     assert filed[0].reporter_name in SECRETS["web"]  # … and the personal data was stored
 
 
@@ -105,8 +119,12 @@ def test_no_personal_data_in_any_public_answer(client, filed):
             assert needle not in body, f"{needle!r} leaked in {url}"
 
 
-def test_public_photos_carry_no_metadata(client, filed):
+def test_public_photos_carry_no_metadata(client, filed, app):
     photos = db.session.scalars(select(Photo)).all()
+    if app.config["PUBLISHING"] == "moderated":
+        # Unpublished: not public at all.
+        assert all(client.get(f"/fotos/{p.filename}").status_code == 404 for p in photos)
+        return
     assert len(photos) == 2  # one from the form, one sent to Open311 as `media`
     for photo in photos:
         raw = client.get(f"/fotos/{photo.filename}").data

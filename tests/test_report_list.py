@@ -70,7 +70,7 @@ def test_bad_filters_get_a_clear_message(client, reports, query):
         return
     assert response.status_code == 400
     assert "<script>" not in page
-    assert re.search(r"Unbekannt|Datum", page)
+    assert re.search(r"Unbekannt|Ungültig|Datum", page)
 
 
 def test_list_shows_no_personal_data(client):

@@ -81,3 +81,30 @@ def test_cli_refresh(app, reports):
     result = app.test_cli_runner().invoke(args=["stats", "refresh"])
     assert result.exit_code == 0
     assert "Statistik neu berechnet" in result.output
+
+
+def test_status_changes_set_the_statistics_timestamps(client):
+    from tests.helpers import form_data, post_report
+
+    post_report(client, form_data())
+    report_id = db.session.scalar(text("SELECT id FROM reports"))
+
+    def times() -> tuple:
+        return db.session.execute(
+            text(
+                "SELECT first_reaction_at IS NOT NULL, closed_at IS NOT NULL, status "
+                "FROM reports WHERE id = :id"
+            ),
+            {"id": report_id},
+        ).one()
+
+    assert times() == (False, False, "received")
+    for status, expected_times in [
+        ("in_progress", (True, False, "in_progress")),
+        ("resolved", (True, True, "resolved")),
+        ("accepted", (True, False, "accepted")),  # reopened: no longer closed
+    ]:
+        db.session.execute(
+            text("UPDATE reports SET status = :s WHERE id = :id"), {"s": status, "id": report_id}
+        )
+        assert times() == expected_times

@@ -115,7 +115,12 @@ def _reports_query(
     if shift <= SMALL_VIEW_SHIFT or ranges is None:
         # A small viewport holds few reports: the GiST index on location finds them first.
         params.update(zip(("w", "s", "e", "n"), view.aligned_bounds(shift), strict=True))
-        in_view = "location && ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
+        params.update(zip(("gx0", "gy0", "gx1", "gy1"), view.cell_range(shift), strict=True))
+        # The envelope includes its edges; the cell range keeps a point on an edge in one cell.
+        in_view = (
+            "location && ST_MakeEnvelope(:w, :s, :e, :n, 4326) AND px >> :shift "
+            "BETWEEN :gx0 AND :gx1 AND py >> :shift BETWEEN :gy0 AND :gy1"
+        )
     else:
         # A large one holds many: the period's covering index answers without the table.
         params.update(zip(("gx0", "gy0", "gx1", "gy1"), view.cell_range(shift), strict=True))

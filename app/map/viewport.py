@@ -10,6 +10,7 @@ from app.public.filters import FilterError
 
 MAX_LAT = 85.0511
 MAX_ZOOM = 22
+MAX_CELLS = 80 * 80
 
 
 def px(lon: float) -> int:
@@ -83,4 +84,10 @@ def parse_viewport(args: dict[str, str]) -> Viewport:
     raw_zoom = (args.get("zoom") or "").strip()
     if not raw_zoom.isdigit() or int(raw_zoom) > MAX_ZOOM:
         raise FilterError("zoom", f"„zoom“ muss eine ganze Zahl von 0 bis {MAX_ZOOM} sein.")
-    return Viewport(west, south, east, north, int(raw_zoom))
+    view = Viewport(west, south, east, north, int(raw_zoom))
+    x0, y0, x1, y1 = view.cell_range(max(0, 26 - view.zoom))
+    # 64-px cells: 80 x 80 is a 5120-px screen. More means a bbox that fits no screen at that
+    # zoom, and an answer that would grow with the number of reports.
+    if (x1 - x0 + 1) * (y1 - y0 + 1) > MAX_CELLS:
+        raise FilterError("bbox", "„bbox“ ist für diese Zoomstufe zu groß.")
+    return view

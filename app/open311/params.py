@@ -21,6 +21,7 @@ T = TypeVar("T")
 MAX_SPAN = timedelta(days=90)
 MAX_IDS = 1000
 MAX_PAGE = 1_000_000
+MAX_OFFSET = 10_000
 MAX_RADIUS = 50_000  # metres: the whole city and its surroundings
 # Case numbers look like 2026-000123; anything else cannot exist and never reaches the database.
 REQUEST_ID = re.compile(r"^[0-9A-Za-z-]{1,20}$")
@@ -263,6 +264,13 @@ def _paging(check: Checker, values: MultiDict, page_size: int, found: RequestFil
         if re.fullmatch(r"[0-9]{1,30}", size) and int(size) > page_size:
             size = str(page_size)
         found.page_size = check.run(parse_positive_int, "page_size", size, page_size) or page_size
+    # Deep OFFSETs cost seconds; a client that needs more narrows the dates or uses updated_after.
+    if found.page > 1 and found.offset > MAX_OFFSET:
+        check.fail(
+            "page",
+            f"Höchstens {MAX_OFFSET} Meldungen überspringen; bitte den Zeitraum eingrenzen "
+            "(start_date, end_date, updated_after).",
+        )
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -73,10 +74,15 @@ def _split(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+CODE = re.compile(r"[\w.-]{1,50}")
+
+
 def _codes(parameter: str, raw: str, model: type) -> list[int]:
     codes = _split(raw)
     if len(codes) > 50:
         raise FilterError(parameter, f"Zu viele Werte für „{parameter}“.")
+    if not all(CODE.fullmatch(code) for code in codes):
+        raise FilterError(parameter, f"Ungültiger Wert für „{parameter}“.")
     found = dict(
         db.session.execute(select(model.code, model.id).where(model.code.in_(codes))).all()
     )

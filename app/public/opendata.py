@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.models.status import Status
+from app.open311.formats import NOT_XML
 from app.public.filters import ReportFilter
 
 PUBLIC_COLUMNS = """
@@ -100,8 +101,8 @@ def _record(row: object, url_for_report) -> dict:
     }
 
 
-def geojson_chunks(rows: Iterator, url_for_report) -> Iterator[str]:
-    yield '{"type":"FeatureCollection","features":['
+def geojson_chunks(rows: Iterator, url_for_report, license_line: str) -> Iterator[str]:
+    yield '{"type":"FeatureCollection","license":' + json.dumps(license_line) + ',"features":['
     first = True
     for row in rows:
         record = _record(row, url_for_report)
@@ -116,16 +117,25 @@ def geojson_chunks(rows: Iterator, url_for_report) -> Iterator[str]:
     yield "]}\n"
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defused(value: object) -> object:
+    """Spreadsheets run a cell that starts like a formula: any text field may, even a district
+    name from an imported file, so every one gets a leading apostrophe then."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_chunks(rows: Iterator, url_for_report) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
     writer.writeheader()
     for count, row in enumerate(rows, start=1):
-        record = _record(row, url_for_report)
-        # Spreadsheets run cells starting with = + - @ as formulas: defuse free text.
-        if record["description"][:1] in ("=", "+", "-", "@"):
-            record["description"] = "'" + record["description"]
-        writer.writerow(record)
+        writer.writerow(
+            {key: _defused(value) for key, value in _record(row, url_for_report).items()}
+        )
         if count % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -154,17 +164,28 @@ def atom_feed(rows: list, title: str, self_url: str, url_for_report, rights: str
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
+def _xml_text(value: str) -> str:
+    """Without the characters XML cannot carry, so one odd report cannot break the feed."""
+    return NOT_XML.sub("", value)
+
+
 def _entry(row: object, url: str) -> ET.Element:
     entry = ET.Element(f"{{{ATOM}}}entry")
     label = Status(row.status).label
-    ET.SubElement(entry, f"{{{ATOM}}}title").text = f"{row.category}: {label} ({row.district})"
+    title = f"{row.category}: {label} ({row.district})"
+    ET.SubElement(entry, f"{{{ATOM}}}title").text = _xml_text(title)
     ET.SubElement(entry, f"{{{ATOM}}}id").text = url
     ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
     ET.SubElement(entry, f"{{{ATOM}}}published").text = row.created_at.isoformat()
     ET.SubElement(entry, f"{{{ATOM}}}updated").text = row.updated_at.isoformat()
-    ET.SubElement(entry, f"{{{ATOM}}}category", term=row.category_code, label=row.category)
+    ET.SubElement(
+        entry,
+        f"{{{ATOM}}}category",
+        term=_xml_text(row.category_code),
+        label=_xml_text(row.category),
+    )
     summary = f"Meldung {row.case_number}, {row.district}: {label}. Zuständig: {row.department}."
     if row.description:
         summary += f"\n{row.description}"
-    ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
+    ET.SubElement(entry, f"{{{ATOM}}}summary").text = _xml_text(summary)
     return entry

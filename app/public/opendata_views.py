@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, request, stream_with_context, url_for
 
+from app.extensions import limiter
 from app.public import opendata
 from app.public.filters import FilterError, ReportFilter, parse_filter
 
@@ -31,7 +32,9 @@ def feed():
     rows = opendata.recent_changes(flt)
     title = f"Mängelmelder {current_app.config['CITY_NAME']}: neue und geänderte Meldungen"
     rights = current_app.config["OPEN_DATA_LICENSE"]
-    body = opendata.atom_feed(rows, title, request.url, _report_url(), rights)
+    # A stable feed id: the same selection is the same feed, whatever the parameter order.
+    feed_id = url_for("opendata.feed", _external=True, **dict(sorted(flt.args.items())))
+    body = opendata.atom_feed(rows, title, feed_id, _report_url(), rights)
     return Response(body, mimetype="application/atom+xml")
 
 
@@ -41,14 +44,21 @@ def _download(chunks, mimetype: str, filename: str) -> Response:
     return response
 
 
+def _export_limit() -> str:
+    return current_app.config["RATELIMIT_EXPORTS"]
+
+
+# A download streams from an open database cursor: limit how many one client runs.
 @bp.route("/export/meldungen.geojson")
+@limiter.limit(_export_limit)
 def export_geojson():
     rows = opendata.stream_rows(_filter())
-    chunks = opendata.geojson_chunks(rows, _report_url())
+    chunks = opendata.geojson_chunks(rows, _report_url(), current_app.config["OPEN_DATA_LICENSE"])
     return _download(chunks, "application/geo+json", "meldungen.geojson")
 
 
 @bp.route("/export/meldungen.csv")
+@limiter.limit(_export_limit)
 def export_csv():
     rows = opendata.stream_rows(_filter())
     chunks = opendata.csv_chunks(rows, _report_url())

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 # Control characters (NUL, escape sequences …) have no place in a report; newlines and tabs do.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def no_control_characters(form: FlaskForm, field: StringField) -> None:

@@ -15,18 +15,20 @@ from sqlalchemy import delete, select, text
 
 from app.extensions import db
 from app.models import Category, Department, District, StatisticsSnapshot
+from app.models.status import OPEN_STATUSES, sql_in
 
 PERIODS = {"30": 30, "365": 365, "alle": None}
 DIMENSIONS = {"district": District, "category": Category, "department": Department}
 FIGURES = ("received", "open", "resolved", "reaction_days", "resolution_days")
 # Only one refresh at a time across all workers.
 REFRESH_LOCK = 74210001
+_REFRESHING = threading.Lock()
 
 FIGURES_SQL = """
 SELECT GROUPING(district_id) AS g_district, GROUPING(category_id) AS g_category,
        GROUPING(department_id) AS g_department, district_id, category_id, department_id,
        count(*) AS received,
-       count(*) FILTER (WHERE status IN ('received', 'accepted', 'in_progress')) AS open,
+       count(*) FILTER (WHERE status IN ({open_statuses})) AS open,
        count(*) FILTER (WHERE status = 'resolved') AS resolved,
        percentile_cont(0.5) WITHIN GROUP (
            ORDER BY extract(epoch FROM first_reaction_at - created_at)) / 86400
@@ -53,7 +55,8 @@ def compute(now: datetime | None = None) -> dict:
     periods = {}
     for key, days in PERIODS.items():
         since = now - timedelta(days=days) if days else None
-        rows = db.session.execute(text(FIGURES_SQL), {"since": since}).mappings().all()
+        sql = FIGURES_SQL.format(open_statuses=sql_in(OPEN_STATUSES))
+        rows = db.session.execute(text(sql), {"since": since}).mappings().all()
         periods[key] = _arrange(rows, names)
     return {"computed_at": now.isoformat(), "periods": periods}
 
@@ -102,11 +105,12 @@ def current_snapshot() -> StatisticsSnapshot:
         snapshot = refresh()
         db.session.commit()
         return snapshot
-    age = datetime.now(UTC) - snapshot.computed_at
-    if age > timedelta(seconds=current_app.config["STATS_MAX_AGE"]):
+    if _is_stale(snapshot, current_app.config["STATS_MAX_AGE"]):
+        # One refresh thread per process; the advisory lock makes it one per database.
         if current_app.config["STATS_REFRESH_IN_BACKGROUND"]:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-            threading.Thread(target=_refresh_in_background, args=(app,), daemon=True).start()
+            if _REFRESHING.acquire(blocking=False):
+                app = current_app._get_current_object()  # type: ignore[attr-defined]
+                threading.Thread(target=_refresh_in_background, args=(app,), daemon=True).start()
         else:
             snapshot = refresh()
             db.session.commit()
@@ -119,7 +123,8 @@ def _refresh_in_background(app: Flask) -> None:
             locked = db.session.scalar(
                 text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK}
             )
-            if locked:
+            # Another worker may have refreshed just before this one got the lock.
+            if locked and _is_stale(latest(), app.config["STATS_MAX_AGE"]):
                 refresh()
                 db.session.commit()
         except Exception:
@@ -127,3 +132,10 @@ def _refresh_in_background(app: Flask) -> None:
             app.logger.exception("statistics refresh failed")
         finally:
             db.session.remove()
+            _REFRESHING.release()
+
+
+def _is_stale(snapshot: StatisticsSnapshot | None, max_age: int) -> bool:
+    if snapshot is None:
+        return True
+    return datetime.now(UTC) - snapshot.computed_at > timedelta(seconds=max_age)

@@ -133,9 +133,10 @@
     var pending = null;
 
     function query() {
-      var b = map.getBounds();
+      // Far out, Leaflet's bounds pass the antimeridian and the poles: clamp them.
+      var b = map.getBounds(), clamp = function (v, limit) { return Math.max(-limit, Math.min(limit, v)); };
       var params = new URLSearchParams(form ? new FormData(form) : undefined);
-      params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(","));
+      params.set("bbox", [clamp(b.getWest(), 180), clamp(b.getSouth(), 85), clamp(b.getEast(), 180), clamp(b.getNorth(), 85)].map(function (v) { return v.toFixed(6); }).join(","));
       params.set("zoom", Math.round(map.getZoom()));
       return params;
     }
