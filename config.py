@@ -83,6 +83,10 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_REPORTS = _env("RATELIMIT_REPORTS", "10 per hour;30 per day")
     RATELIMIT_EXPORTS = _env("RATELIMIT_EXPORTS", "30 per hour")
+    RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    # After this many wrong passwords in a row an account is locked for a while.
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
     # Proxies in front of the app: the client address then comes from X-Forwarded-For.
     PROXY_FIX = _env_int("PROXY_FIX", 0)
 
@@ -122,6 +126,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = True
     RATELIMIT_REPORTS = "100000 per minute"
     RATELIMIT_EXPORTS = "100000 per minute"
+    RATELIMIT_LOGIN = "100000 per minute"
     SERVER_NAME = "localhost"
     # Background threads would not see the test's uncommitted transaction.
     STATS_REFRESH_IN_BACKGROUND = False

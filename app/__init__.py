@@ -30,6 +30,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from app import models  # noqa: F401  (registers the models with SQLAlchemy)
+    from app.auth import views as auth
+    from app.auth.cli import users_cli
     from app.demo.cli import demo_cli
     from app.districts.cli import districts_cli
     from app.map.views import bp as map_bp
@@ -39,6 +41,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.public.opendata_views import bp as opendata_bp
     from app.public.views import bp as public_bp
     from app.reports.views import bp as reports_bp
+    from app.staff.views import bp as staff_bp
     from app.stats.cli import stats_cli
     from app.stats.views import bp as stats_bp
 
@@ -48,12 +51,16 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(map_bp)
     app.register_blueprint(opendata_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff_bp)
+    auth.init_app(app)
     # Open311 clients are other systems, not browsers with our forms: filing needs an API key.
     csrf.exempt(open311_bp)
     app.register_blueprint(open311_bp)
     app.cli.add_command(districts_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(stats_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(open311_cli)
     errors.init_app(app)
     security.init_app(app)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -32,6 +32,17 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     uploads = tmp_path_factory.mktemp("uploads")
     application = create_app(TestConfig)
     application.config.update(UPLOAD_FOLDER=str(uploads), WTF_CSRF_ENABLED=False)
+
+    def forget_the_user_of_the_last_request() -> None:
+        # Tests keep one app context open, so requests share `g`; in production every request
+        # has its own, and Flask-Login must load the user afresh each time. First in line, so
+        # the login guard already sees the fresh user.
+        g.pop("_login_user", None)
+
+    application.before_request_funcs.setdefault(None, []).insert(
+        0, forget_the_user_of_the_last_request
+    )
+
     with application.app_context():
         _rebuild_schema()
         load_city()

@@ -7,6 +7,7 @@ from app.models.organisation import Category, Department, RoutingRule
 from app.models.report import Photo, Report, TimelineEvent
 from app.models.statistics import StatisticsSnapshot
 from app.models.status import Channel, EventKind, Status
+from app.models.user import User
 
 __all__ = [
     "ApiKey",
@@ -23,4 +24,5 @@ __all__ = [
     "StatisticsSnapshot",
     "Status",
     "TimelineEvent",
+    "User",
 ]

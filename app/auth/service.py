@@ -1,0 +1,96 @@
+"""Staff accounts: creation, login with per-account lockout, password changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Department, User
+from app.models.user import ROLES
+
+MIN_PASSWORD = 12
+
+
+class AccountError(ValueError):
+    """A German message for the person creating or changing an account."""
+
+
+@dataclass
+class LoginPolicy:
+    max_failures: int
+    lock_minutes: int
+
+
+def create_user(
+    email: str, password: str, role: str, department_codes: list[str], name: str = ""
+) -> User:
+    address = _valid_email(email)
+    if role not in ROLES:
+        raise AccountError(f"Unbekannte Rolle „{role}“; erlaubt: {', '.join(ROLES)}.")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen haben.")
+    if find_by_email(address) is not None:
+        raise AccountError(f"Es gibt schon ein Konto für {address}.")
+    departments = _departments(department_codes)
+    if role == "crew" and not departments:
+        raise AccountError("Ein Konto der Rolle crew braucht mindestens eine --department.")
+    user = User(email=address, name=name or address, role=role, departments=departments)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _valid_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(f"Ungültige E-Mail-Adresse: {exc}") from exc
+
+
+def _departments(codes: list[str]) -> list[Department]:
+    found = list(db.session.scalars(select(Department).where(Department.code.in_(codes))))
+    unknown = sorted(set(codes) - {d.code for d in found})
+    if unknown:
+        raise AccountError(f"Unbekannte Abteilung: {', '.join(unknown)}.")
+    return found
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The user of a session id "id:version"; an old version (password changed) is no one."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def authenticate(email: str, password: str, policy: LoginPolicy) -> User | None:
+    """The user for these credentials, or None; failures lock the account for a while.
+
+    The caller commits either way, so failed attempts are counted."""
+    user = find_by_email(email)
+    now = datetime.now(UTC)
+    if user is None or not user.active:
+        return None
+    if user.locked_until and user.locked_until > now:
+        return None
+    if not user.check_password(password):
+        user.failed_logins += 1
+        if user.failed_logins >= policy.max_failures:
+            user.locked_until = now + timedelta(minutes=policy.lock_minutes)
+            user.failed_logins = 0
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    return user

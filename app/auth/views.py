@@ -1,0 +1,75 @@
+"""Staff login and logout. Everything under /staff and /admin needs a login (see guard)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.auth import service
+from app.auth.forms import LoginForm
+from app.extensions import db, limiter, login_manager
+
+bp = Blueprint("auth", __name__)
+PROTECTED = ("/staff", "/admin")
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if request.method != "POST":
+        form.next.data = request.args.get("next", "")
+        return render_template("auth/login.html", form=form)
+    if form.validate():
+        policy = service.LoginPolicy(
+            current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCK_MINUTES"]
+        )
+        user = service.authenticate(form.email.data, form.password.data, policy)
+        db.session.commit()  # failed attempts are counted too
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(form.next.data))
+        form.password.errors = [
+            _("E-Mail oder Passwort falsch, oder das Konto ist vorübergehend gesperrt.")
+        ]
+    return render_template("auth/login.html", form=form), 422
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: an open redirect would help phishing.
+    if target and target.startswith(PROTECTED) and "//" not in target and "\\" not in target:
+        return target
+    return url_for("staff.home")
+
+
+@bp.route("/abmelden", methods=["POST"])
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def guard() -> Response | None:
+    """Login required by default: every path under /staff and /admin, present or future."""
+    if request.path.startswith(PROTECTED) and not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.path))
+    return None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(service.load_session_user)
+    app.before_request(guard)
