@@ -91,6 +91,8 @@ class Report(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column()
     # A link sent through Open311 (media_url): kept as given, never fetched by the server.
     media_url: Mapped[str | None] = mapped_column(String(2048))
+    # Optimistic locking: a change made on an outdated page is refused, not lost.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     px: Mapped[int] = mapped_column(Integer, Computed(PX_SQL, persisted=True))
     py: Mapped[int] = mapped_column(Integer, Computed(PY_SQL, persisted=True))
 
@@ -114,6 +116,8 @@ class Report(db.Model):
         cascade="all",
         passive_deletes=True,
     )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     @property
     def status_enum(self) -> Status:
@@ -157,6 +161,7 @@ class TimelineEvent(db.Model):
     public: Mapped[bool] = mapped_column(default=True)
     # A label such as "Bürger*in" or a staff member's name; staff user ids come with accounts.
     author: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     report: Mapped[Report] = relationship(back_populates="events")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Report, User
+from app.models import Department, Report, User
 from app.models.status import OPEN_STATUSES, Status
 
 PAGE = 50
@@ -37,3 +37,7 @@ def queue(user: User, limit: int = PAGE) -> list[Report]:
     if user.role == "crew":
         query = query.where(Report.department_id.in_([d.id for d in user.departments]))
     return list(db.session.scalars(query))
+
+
+def all_departments() -> list[Department]:
+    return list(db.session.scalars(select(Department).order_by(Department.name)))

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.staff import service
+from app.extensions import db
+from app.models import Report, Status
+from app.reports.service import find_by_case_number
+from app.staff import actions, service
+from app.staff.service import all_departments
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -48,3 +53,77 @@ def inbox():
 @roles("admin", "dispatcher", "crew")
 def queue():
     return render_template("staff/queue.html", reports=service.queue(current_user))
+
+
+def _report(case_number: str) -> Report:
+    report = find_by_case_number(case_number)
+    if report is None:
+        abort(404)
+    if not actions.may_work_on(current_user, report):
+        abort(403)
+    return report
+
+
+def _version() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+@bp.route("/meldungen/<case_number>")
+@roles("admin", "dispatcher", "crew")
+def report(case_number: str):
+    found = _report(case_number)
+    return render_template(
+        "staff/report.html", report=found, statuses=list(Status), departments=all_departments()
+    )
+
+
+ACTIONS = {
+    "status": lambda user, report, version, form: actions.change_status(
+        user,
+        report,
+        version,
+        form.get("status", ""),
+        form.get("note"),
+        form.get("visibility") == "public",
+    ),
+    "veroeffentlichen": lambda user, report, version, form: actions.publish(user, report, version),
+    "weiterleiten": lambda user, report, version, form: actions.reassign(
+        user, report, version, form.get("department", "")
+    ),
+}
+
+
+@bp.route("/meldungen/<case_number>/<action>", methods=["POST"])
+@roles("admin", "dispatcher", "crew")
+def act(case_number: str, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    found = _report(case_number)
+    try:
+        ACTIONS[action](current_user, found, _version(), request.form)
+        db.session.commit()
+    except PermissionError:
+        db.session.rollback()
+        abort(403)
+    except actions.ChangedMeanwhile:
+        db.session.rollback()
+        flash(
+            _("Die Meldung wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand."),
+            "error",
+        )
+        return _detail(case_number, 409)
+    except actions.ActionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _detail(case_number, 422)
+    flash(_("Gespeichert."), "ok")
+    return redirect(url_for(".report", case_number=case_number))
+
+
+def _detail(case_number: str, status: int):
+    found = _report(case_number)
+    page = render_template(
+        "staff/report.html", report=found, statuses=list(Status), departments=all_departments()
+    )
+    return page, status

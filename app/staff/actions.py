@@ -1,0 +1,109 @@
+"""What staff do to a report. Every action is a timeline event with who and when; nothing
+here commits, and every function checks the version the person saw (optimistic locking)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Department, EventKind, Report, Status, TimelineEvent, User
+
+NOTE_LIMIT = 2000
+
+
+class ActionError(ValueError):
+    """A German message for the person who tried the action."""
+
+
+class ChangedMeanwhile(Exception):
+    """Someone else changed the report after this person loaded it."""
+
+
+def may_work_on(user: User, report: Report) -> bool:
+    return user.works_for(report.department_id)
+
+
+def _check(user: User, report: Report, seen_version: int | None) -> None:
+    if not may_work_on(user, report):
+        raise PermissionError
+    if seen_version != report.version:
+        raise ChangedMeanwhile
+
+
+def _event(report: Report, user: User, **fields: object) -> TimelineEvent:
+    event = TimelineEvent(report=report, author=user.name, author_id=user.id, **fields)
+    db.session.add(event)
+    return event
+
+
+def _clean_note(note: str | None) -> str | None:
+    text = (note or "").replace("\r\n", "\n").strip()
+    if len(text) > NOTE_LIMIT:
+        raise ActionError(f"Die Notiz darf höchstens {NOTE_LIMIT} Zeichen lang sein.")
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        raise ActionError("Die Notiz enthält unzulässige Steuerzeichen.")
+    return text or None
+
+
+def change_status(
+    user: User,
+    report: Report,
+    seen_version: int | None,
+    status: str,
+    note: str | None,
+    public_note: bool,
+) -> None:
+    """A new status, with an optional note for the public (and reporter) or for staff only."""
+    _check(user, report, seen_version)
+    try:
+        new = Status(status)
+    except ValueError:
+        raise ActionError("Unbekannter Status.") from None
+    if new == report.status:
+        raise ActionError("Die Meldung hat bereits diesen Status.")
+    text = _clean_note(note)
+    report.status = new.value
+    report.updated_at = datetime.now(UTC)
+    _event(report, user, kind=EventKind.STATUS_CHANGE, status=new.value, public=True)
+    if text:
+        kind = EventKind.PUBLIC_NOTE if public_note else EventKind.INTERNAL_NOTE
+        _event(report, user, kind=kind, note=text, public=public_note)
+    db.session.flush()
+
+
+def publish(user: User, report: Report, seen_version: int | None) -> None:
+    """Text and photos checked for personal data: they become public."""
+    if user.role not in ("admin", "dispatcher"):
+        raise PermissionError
+    _check(user, report, seen_version)
+    if report.published_at is not None:
+        raise ActionError("Die Meldung ist bereits veröffentlicht.")
+    report.published_at = datetime.now(UTC)
+    _event(
+        report, user, kind=EventKind.INTERNAL_NOTE, note="Geprüft und veröffentlicht.", public=False
+    )
+    db.session.flush()
+
+
+def reassign(user: User, report: Report, seen_version: int | None, department_code: str) -> None:
+    """Move the report to another department's queue; the public sees it was forwarded."""
+    if user.role not in ("admin", "dispatcher"):
+        raise PermissionError
+    _check(user, report, seen_version)
+    department = db.session.scalar(select(Department).where(Department.code == department_code))
+    if department is None:
+        raise ActionError("Unbekannte Abteilung.")
+    if department.id == report.department_id:
+        raise ActionError("Die Meldung liegt bereits bei dieser Abteilung.")
+    report.department = department
+    report.updated_at = datetime.now(UTC)
+    _event(
+        report,
+        user,
+        kind=EventKind.REASSIGNMENT,
+        note=f"Weitergeleitet an {department.name}.",
+        public=True,
+    )
+    db.session.flush()

@@ -1,0 +1,166 @@
+"""Staff change reports: status with public or internal notes, publishing, forwarding —
+each on the timeline, each refused cleanly when not allowed, invalid or outdated."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.service import create_user
+from app.extensions import db
+from app.models import Report, TimelineEvent
+from tests.helpers import form_data, post_report
+
+PASSWORD = "lange-sichere-passphrase"
+
+
+@pytest.fixture
+def case(client, app) -> str:
+    for email, role, departments in [
+        ("licht@example.org", "crew", ["tbs-licht"]),
+        ("gruen@example.org", "crew", ["tbs-gruen"]),
+        ("poststelle@example.org", "dispatcher", []),
+    ]:
+        create_user(email, PASSWORD, role, departments, name=email.split("@")[0].title())
+    assert post_report(client, form_data(description="Laterne flackert")).status_code == 302
+    client.get("/melden/danke")
+    return db.session.scalar(select(Report.case_number))
+
+
+def login(client, email: str) -> None:
+    assert client.post("/anmelden", data={"email": email, "password": PASSWORD}).status_code == 302
+
+
+def current(case: str) -> Report:
+    db.session.expire_all()
+    return db.session.scalar(select(Report).where(Report.case_number == case))
+
+
+def act(client, case: str, action: str, **data: str):
+    data.setdefault("version", str(current(case).version))
+    return client.post(f"/staff/meldungen/{case}/{action}", data=data)
+
+
+def events() -> int:
+    return db.session.scalar(select(func.count()).select_from(TimelineEvent))
+
+
+def test_crew_sets_in_progress_then_resolved_and_the_public_sees_both(client, case):
+    login(client, "licht@example.org")
+    response = act(
+        client, case, "status", status="in_progress", note="Wir sind dran.", visibility="public"
+    )
+    assert response.status_code == 302
+    act(
+        client,
+        case,
+        "status",
+        status="resolved",
+        note="Leuchtmittel getauscht.",
+        visibility="public",
+    )
+    public = client.get(f"/meldungen/{case}").get_data(as_text=True)
+    for text in ("In Bearbeitung", "Wir sind dran.", "Erledigt", "Leuchtmittel getauscht."):
+        assert text in public
+    staff_page = client.get(f"/staff/meldungen/{case}").get_data(as_text=True)
+    assert "Licht" in staff_page  # the author is named for staff
+    assert current(case).status == "resolved"
+
+
+def test_internal_notes_stay_inside(client, case):
+    login(client, "licht@example.org")
+    act(
+        client,
+        case,
+        "status",
+        status="accepted",
+        note="Intern: Hubsteiger nötig",
+        visibility="internal",
+    )
+    assert "Hubsteiger" not in client.get(f"/meldungen/{case}").get_data(as_text=True)
+    assert "Hubsteiger" in client.get(f"/staff/meldungen/{case}").get_data(as_text=True)
+
+
+def test_other_department_can_neither_see_nor_change(client, case):
+    login(client, "gruen@example.org")
+    before = (current(case).status, events())
+    assert client.get(f"/staff/meldungen/{case}").status_code == 403
+    assert act(client, case, "status", status="resolved").status_code == 403
+    assert (current(case).status, events()) == before
+
+
+def test_anonymous_post_changes_nothing(client, case):
+    before = events()
+    response = act(client, case, "status", status="resolved")
+    assert response.status_code == 302 and "/anmelden" in response.headers["Location"]
+    assert current(case).status == "received" and events() == before
+
+
+def test_dispatcher_publishes_and_forwards(client, case):
+    assert "Laterne flackert" not in client.get(f"/meldungen/{case}").get_data(as_text=True)
+    login(client, "poststelle@example.org")
+    assert act(client, case, "veroeffentlichen").status_code == 302
+    assert "Laterne flackert" in client.get(f"/meldungen/{case}").get_data(as_text=True)
+    assert act(client, case, "weiterleiten", department="tbs-gruen").status_code == 302
+    assert current(case).department.code == "tbs-gruen"
+    assert "Weitergeleitet an" in client.get(f"/meldungen/{case}").get_data(as_text=True)
+    client.post("/abmelden")
+    login(client, "gruen@example.org")
+    assert case in client.get("/staff/warteschlange").get_data(as_text=True)
+
+
+def test_crew_cannot_publish_or_forward(client, case):
+    login(client, "licht@example.org")
+    assert act(client, case, "veroeffentlichen").status_code == 403
+    assert act(client, case, "weiterleiten", department="tbs-gruen").status_code == 403
+    assert current(case).published_at is None
+    assert current(case).department.code == "tbs-licht"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"status": "kaputt"}, "Unbekannter Status"),
+        ({"status": "received"}, "bereits diesen Status"),
+        ({"status": "resolved", "note": "x" * 2001}, "höchstens 2000 Zeichen"),
+        ({"status": "resolved", "note": "a\x00b"}, "Steuerzeichen"),
+    ],
+)
+def test_bad_changes_are_refused(client, case, data, message):
+    login(client, "licht@example.org")
+    before = (current(case).status, events())
+    response = act(client, case, "status", **data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert (current(case).status, events()) == before
+
+
+def test_forged_ids_and_actions(client, case):
+    login(client, "poststelle@example.org")
+    assert (
+        client.post("/staff/meldungen/2099-999999/status", data={"status": "resolved"}).status_code
+        == 404
+    )
+    assert act(client, case, "loeschen").status_code == 404
+    assert act(client, case, "weiterleiten", department="gibtsnicht").status_code == 422
+
+
+def test_missing_csrf_token_changes_nothing(client, case, app, monkeypatch):
+    login(client, "licht@example.org")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert act(client, case, "status", status="resolved").status_code == 400
+    assert current(case).status == "received"
+
+
+def test_changed_meanwhile(app, case):
+    first, second = app.test_client(), app.test_client()
+    login(first, "licht@example.org")
+    login(second, "poststelle@example.org")
+    seen = str(current(case).version)
+    assert act(first, case, "status", status="in_progress", version=seen).status_code == 302
+    late = act(second, case, "status", status="wont_fix", note="zu spät", version=seen)
+    assert late.status_code == 409
+    page = late.get_data(as_text=True)
+    assert "inzwischen geändert" in page and "In Bearbeitung" in page  # shows the current state
+    assert current(case).status == "in_progress"
+    assert act(second, case, "status", status="wont_fix").status_code == 302  # on reload: fine
