@@ -46,6 +46,7 @@ migrate: setup
 
 demo: migrate
 	$(FLASK) demo load --if-empty
+	@$(FLASK) demo accounts
 
 serve:
 	@echo "Mängelmelder läuft auf http://127.0.0.1:$(PORT)  (Strg-C beendet)"

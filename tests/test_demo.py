@@ -129,3 +129,19 @@ def test_generate_rejects_bad_counts(app):
         result = app.test_cli_runner().invoke(args=["demo", "generate", "--count", bad])
         assert result.exit_code == 2
         assert db.session.scalar(select(func.count()).select_from(Report)) == 0
+
+
+def test_demo_accounts_are_created_once_and_can_log_in(app, client):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "accounts"])
+    assert first.exit_code == 0, first.output
+    assert "poststelle@demo.example.org" in first.output
+    again = runner.invoke(args=["demo", "accounts"])
+    assert again.output == first.output  # same passwords, no duplicate accounts
+    password = next(line.split()[-1] for line in first.output.splitlines() if "poststelle@" in line)
+    assert len(password) == 16
+    response = client.post(
+        "/anmelden", data={"email": "poststelle@demo.example.org", "password": password}
+    )
+    assert response.status_code == 302
+    assert client.get("/staff/eingang").status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.demo import service
@@ -39,3 +40,16 @@ def generate_command(count: int) -> None:
     refresh_statistics()
     db.session.commit()
     click.echo(f"{added} Meldungen erzeugt in {time.monotonic() - started:.1f} s.")
+
+
+@demo_cli.command("accounts")
+@with_appcontext
+def accounts_command() -> None:
+    """Create the demo staff accounts if missing and print their credentials (demo only)."""
+    if service.city_is_empty():
+        raise click.ClickException("Keine Demo-Stadt geladen: zuerst `flask demo load`.")
+    accounts = service.ensure_demo_users(current_app.config["SECRET_KEY"])
+    db.session.commit()
+    click.echo("Demo-Zugänge (nur für die Demo!) – Anmeldung unter /anmelden:")
+    for email, role, password in accounts:
+        click.echo(f"  {role:<10} {email:<30} {password}")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+
 from sqlalchemy import func, select, text
 
+from app.auth.service import create_user, find_by_email
 from app.demo import data
 from app.districts.service import import_districts, parse_geojson
 from app.extensions import db
@@ -171,3 +176,28 @@ def generate_reports(count: int) -> int:
         db.session.execute(text("ANALYZE reports; ANALYZE timeline_events"))
     db.session.execute(text("DROP TABLE bulk_ids"))
     return int(added)
+
+
+# Demo staff accounts. Their passwords derive from SECRET_KEY: stable for one installation,
+# unknown to anyone who cannot read its secret, and never stored in clear.
+DEMO_USERS = [
+    ("poststelle@demo.example.org", "dispatcher", [], "Poststelle (Demo)"),
+    ("licht@demo.example.org", "crew", ["tbs-licht"], "Bauhof Straßenbeleuchtung (Demo)"),
+    ("admin@demo.example.org", "admin", [], "Verwaltung (Demo)"),
+]
+
+
+def demo_password(email: str, secret: str) -> str:
+    digest = hmac.new(secret.encode(), b"demo-account:" + email.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode()[:16]
+
+
+def ensure_demo_users(secret: str) -> list[tuple[str, str, str]]:
+    """Create the demo accounts that are missing; (email, role, password) of all of them."""
+    accounts = []
+    for email, role, departments, name in DEMO_USERS:
+        password = demo_password(email, secret)
+        if find_by_email(email) is None:
+            create_user(email, password, role, departments, name)
+        accounts.append((email, role, password))
+    return accounts
