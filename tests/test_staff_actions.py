@@ -164,3 +164,47 @@ def test_changed_meanwhile(app, case):
     assert "inzwischen geändert" in page and "In Bearbeitung" in page  # shows the current state
     assert current(case).status == "in_progress"
     assert act(second, case, "status", status="wont_fix").status_code == 302  # on reload: fine
+
+
+def test_resolved_with_an_after_photo(client, case, uploads):
+    import io
+
+    from app.models import Photo
+    from tests.factories import jpeg
+
+    login(client, "poststelle@example.org")
+    act(client, case, "veroeffentlichen")
+    client.post("/abmelden")
+    login(client, "licht@example.org")
+    response = act(
+        client,
+        case,
+        "status",
+        status="resolved",
+        note="Repariert.",
+        visibility="public",
+        photo=(io.BytesIO(jpeg(gps=(51.17, 7.08))), "nachher.jpg"),
+    )
+    assert response.status_code == 302
+    photo = db.session.scalar(select(Photo).where(Photo.after))
+    assert photo is not None
+    public = client.get(f"/meldungen/{case}").get_data(as_text=True)
+    assert "Foto hinzugefügt" in public and photo.thumbnail in public
+    raw = client.get(f"/fotos/{photo.filename}").data
+    assert b"Exif" not in raw  # the crew's phone position is stripped as well
+    staff_photo = client.get(f"/staff/meldungen/{case}/fotos/{photo.thumbnail}")
+    assert staff_photo.status_code == 200 and "no-store" in staff_photo.headers["Cache-Control"]
+
+
+def test_a_bad_after_photo_changes_nothing(client, case, uploads):
+    import io
+
+    login(client, "licht@example.org")
+    before = (current(case).status, events())
+    response = act(
+        client, case, "status", status="resolved", photo=(io.BytesIO(b"kein Bild"), "nachher.jpg")
+    )
+    assert response.status_code == 422
+    assert "kein unterstütztes Bild" in response.get_data(as_text=True)
+    assert (current(case).status, events()) == before
+    assert list(uploads.iterdir()) == []

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from app.extensions import db
+from app.media.images import ProcessedPhoto
 from app.models import Department, EventKind, Report, Status, TimelineEvent, User
+from app.reports.service import add_photo
 
 NOTE_LIMIT = 2000
 
@@ -54,8 +56,10 @@ def change_status(
     status: str,
     note: str | None,
     public_note: bool,
+    after_photo: ProcessedPhoto | None = None,
 ) -> None:
-    """A new status, with an optional note for the public (and reporter) or for staff only."""
+    """A new status, with an optional note for the public (and reporter) or for staff only,
+    and optionally an "after" photo of the repaired place."""
     _check(user, report, seen_version)
     try:
         new = Status(status)
@@ -70,6 +74,9 @@ def change_status(
     if text:
         kind = EventKind.PUBLIC_NOTE if public_note else EventKind.INTERNAL_NOTE
         _event(report, user, kind=kind, note=text, public=public_note)
+    if after_photo is not None:
+        add_photo(report, after_photo, after=True)
+        _event(report, user, kind=EventKind.PHOTO, public=True)
     db.session.flush()
 
 

@@ -8,8 +8,12 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
+from app.media import storage
+from app.media.images import PhotoError, ProcessedPhoto
+from app.media.uploads import process_uploads
 from app.models import Report, Status
 from app.reports.service import find_by_case_number
 from app.staff import actions, service
@@ -78,6 +82,12 @@ def report(case_number: str):
     )
 
 
+def _after_photo() -> ProcessedPhoto | None:
+    files = [f for f in request.files.getlist("photo") if isinstance(f, FileStorage) and f.filename]
+    photos = process_uploads(files[:1])  # PhotoError: shown like any refused action
+    return photos[0] if photos else None
+
+
 ACTIONS = {
     "status": lambda user, report, version, form: actions.change_status(
         user,
@@ -86,6 +96,7 @@ ACTIONS = {
         form.get("status", ""),
         form.get("note"),
         form.get("visibility") == "public",
+        _after_photo(),
     ),
     "veroeffentlichen": lambda user, report, version, form: actions.publish(user, report, version),
     "weiterleiten": lambda user, report, version, form: actions.reassign(
@@ -113,7 +124,7 @@ def act(case_number: str, action: str):
             "error",
         )
         return _detail(case_number, 409)
-    except actions.ActionError as exc:
+    except (actions.ActionError, PhotoError) as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return _detail(case_number, 422)
@@ -127,3 +138,14 @@ def _detail(case_number: str, status: int):
         "staff/report.html", report=found, statuses=list(Status), departments=all_departments()
     )
     return page, status
+
+
+@bp.route("/meldungen/<case_number>/fotos/<name>")
+@roles("admin", "dispatcher", "crew")
+def photo(case_number: str, name: str):
+    found = _report(case_number)
+    if not any(name in (p.filename, p.thumbnail) for p in found.photos):
+        abort(404)
+    response = storage.send_photo(name)
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
