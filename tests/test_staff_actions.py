@@ -208,3 +208,42 @@ def test_a_bad_after_photo_changes_nothing(client, case, uploads):
     assert "kein unterstütztes Bild" in response.get_data(as_text=True)
     assert (current(case).status, events()) == before
     assert list(uploads.iterdir()) == []
+
+
+def test_dispatcher_enters_a_phone_report(client, case):
+    login(client, "poststelle@example.org")
+    assert client.get("/staff/erfassen").status_code == 200
+    data = form_data(
+        description="Anruf: Ampel aus",
+        channel="phone",
+        category=str(db.session.scalar(select(Report.category_id).limit(1))),
+    )
+    response = client.post("/staff/erfassen", data=data)
+    assert response.status_code == 302
+    report = db.session.scalar(select(Report).where(Report.description == "Anruf: Ampel aus"))
+    assert report.channel == "phone" and report.district.name == "Mitte"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Privater Link für die meldende Person" in page and "/verfolgen/" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"channel": "brieftaube"}, "Keine gültige Auswahl."),
+        ({"channel": "letter", "lat": "51.2546", "lon": "7.1497"}, "außerhalb des Stadtgebiets"),
+        ({"channel": "email", "description": ""}, "Bitte beschreiben Sie den Mangel."),
+    ],
+)
+def test_bad_intake_is_refused(client, case, data, message):
+    login(client, "poststelle@example.org")
+    before = db.session.scalar(select(func.count()).select_from(Report))
+    response = client.post("/staff/erfassen", data=form_data(**data))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Report)) == before
+
+
+def test_crew_cannot_enter_reports(client, case):
+    login(client, "licht@example.org")
+    assert client.get("/staff/erfassen").status_code == 403
+    assert client.post("/staff/erfassen", data=form_data(channel="phone")).status_code == 403

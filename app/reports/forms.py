@@ -146,7 +146,19 @@ class ReportForm(FlaskForm):
         key = (self.submission_key.data or "").strip()
         return key if SUBMISSION_KEY.match(key) else None
 
+    channel = None  # only staff intake asks how a report came in
+
     @property
     def uploads(self) -> list[FileStorage]:
         # A hostile client may send "photos" as plain text fields; only real files count.
         return [f for f in self.photos.data or [] if isinstance(f, FileStorage) and f.filename]
+
+
+class IntakeForm(ReportForm):
+    """A report that reached the town hall by phone, letter or email, entered by staff."""
+
+    channel = SelectField(
+        _l("Eingang über"),
+        choices=[("phone", _l("Telefon")), ("letter", _l("Brief")), ("email", _l("E-Mail"))],
+        validators=[DataRequired(message=_l("Bitte den Eingangsweg wählen."))],
+    )

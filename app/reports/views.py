@@ -63,7 +63,7 @@ def new_report():
         form.photos.errors = [str(exc)]
         return _render_form(form, 422)
     try:
-        filed = service.file_report(_new_report(form), photos)
+        filed = service.file_report(new_report_from(form), photos)
         db.session.commit()
     except service.OutsideCity:
         db.session.rollback()
@@ -81,7 +81,8 @@ def new_report():
     return redirect(url_for(".confirmation"))
 
 
-def _new_report(form: ReportForm) -> service.NewReport:
+def new_report_from(form: ReportForm, channel: Channel = Channel.WEB) -> service.NewReport:
+    """The service's input from a valid form (the citizen's, or staff intake)."""
     return service.NewReport(
         category_id=form.category.data,
         description=form.description.data.strip(),
@@ -90,7 +91,7 @@ def _new_report(form: ReportForm) -> service.NewReport:
         reporter_name=(form.name.data or "").strip() or None,
         reporter_email=(form.email.data or "").strip() or None,
         reporter_phone=(form.phone.data or "").strip() or None,
-        channel=Channel.WEB,
+        channel=channel,
         submission_key=form.clean_submission_key(),
     )
 

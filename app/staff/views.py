@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -15,7 +16,11 @@ from app.media import storage
 from app.media.images import PhotoError, ProcessedPhoto
 from app.media.uploads import process_uploads
 from app.models import Report, Status
-from app.reports.service import find_by_case_number
+from app.models.status import Channel
+from app.public.service import city_bounds
+from app.reports.forms import IntakeForm
+from app.reports.service import OutsideCity, active_categories, file_report, find_by_case_number
+from app.reports.views import new_report_from
 from app.staff import actions, service
 from app.staff.service import all_departments
 
@@ -149,3 +154,48 @@ def photo(case_number: str, name: str):
     response = storage.send_photo(name)
     response.headers["Cache-Control"] = "no-store, private"
     return response
+
+
+@bp.route("/erfassen", methods=["GET", "POST"])
+@roles("admin", "dispatcher")
+def intake():
+    """Enter a report that came by phone, letter or email; routed like any other."""
+    form = IntakeForm(categories=active_categories())
+    if request.method != "POST":
+        form.submission_key.data = uuid.uuid4().hex
+        return _intake_page(form)
+    if not form.validate():
+        return _intake_page(form, 422)
+    try:
+        photos = process_uploads(form.uploads)
+        filed = file_report(new_report_from(form, Channel(form.channel.data)), photos)
+        db.session.commit()
+    except PhotoError as exc:
+        db.session.rollback()
+        form.photos.errors = [str(exc)]
+        return _intake_page(form, 422)
+    except OutsideCity:
+        db.session.rollback()
+        form.lat.errors = [_("Dieser Ort liegt außerhalb des Stadtgebiets.")]
+        return _intake_page(form, 422)
+    link = url_for("reports.tracking", token=filed.tracking_token, _external=True)
+    flash(
+        _(
+            "Meldung %(n)s erfasst. Privater Link für die meldende Person: %(link)s",
+            n=filed.report.case_number,
+            link=link,
+        ),
+        "ok",
+    )
+    return redirect(url_for(".report", case_number=filed.report.case_number))
+
+
+def _intake_page(form: IntakeForm, status: int = 200):
+    page = render_template(
+        "reports/form.html",
+        form=form,
+        bounds=city_bounds(),
+        heading=_("Meldung erfassen (Telefon, Brief, E-Mail)"),
+        form_action=url_for(".intake"),
+    )
+    return page, status
