@@ -3,6 +3,8 @@ each on the timeline, each refused cleanly when not allowed, invalid or outdated
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -247,3 +249,63 @@ def test_crew_cannot_enter_reports(client, case):
     login(client, "licht@example.org")
     assert client.get("/staff/erfassen").status_code == 403
     assert client.post("/staff/erfassen", data=form_data(channel="phone")).status_code == 403
+
+
+def test_priority_and_assignment_stay_internal(client, case):
+    from app.models import User
+
+    login(client, "poststelle@example.org")
+    assert act(client, case, "prioritaet", priority="2").status_code == 302
+    colleague = db.session.scalar(select(User).where(User.email == "licht@example.org"))
+    assert act(client, case, "zuweisen", assignee=str(colleague.id)).status_code == 302
+    report = current(case)
+    assert report.priority == 2 and report.assignee_id == colleague.id
+    staff_page = client.get(f"/staff/meldungen/{case}").get_data(as_text=True)
+    assert "Priorität: dringend." in staff_page and "Zugewiesen an Licht." in staff_page
+    public = client.get(f"/meldungen/{case}").get_data(as_text=True)
+    assert "dringend" not in public and "Zugewiesen" not in public
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "message"),
+    [
+        ("prioritaet", {"priority": "7"}, "Unbekannte Priorität"),
+        ("prioritaet", {"priority": "0"}, "bereits diese Priorität"),
+        ("zuweisen", {"assignee": "abc"}, "arbeitet nicht für die zuständige Abteilung"),
+    ],
+)
+def test_bad_priority_or_assignment(client, case, action, data, message):
+    login(client, "licht@example.org")
+    before = events()
+    response = act(client, case, action, **data)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert events() == before
+
+
+def test_crew_cannot_assign_to_another_department(client, case):
+    from app.models import User
+
+    login(client, "licht@example.org")
+    other = db.session.scalar(select(User).where(User.email == "gruen@example.org"))
+    response = act(client, case, "zuweisen", assignee=str(other.id))
+    assert response.status_code == 422
+    assert current(case).assignee_id is None
+
+
+def test_queue_sorts_by_priority_and_by_distance(client, case):
+    post_report(client, form_data(description="zweite", lat="51.2035", lon="7.0818"))  # Gräfrath
+    client.get("/melden/danke")
+    login(client, "poststelle@example.org")
+    newer = db.session.scalar(select(Report.case_number).where(Report.description == "zweite"))
+    act(client, newer, "prioritaet", priority="2")
+
+    def order(query: str) -> list[str]:
+        page = client.get(f"/staff/warteschlange?{query}").get_data(as_text=True)
+        return [c for c in re.findall(r"<strong>(\d{4}-\d+)</strong>", page) if c in (case, newer)]
+
+    assert order("sortierung=alter") == [case, newer]
+    assert order("sortierung=prioritaet") == [newer, case]
+    assert order("sortierung=naehe&lat=51.2035&lon=7.0818") == [newer, case]
+    assert order("sortierung=naehe&lat=51.1705&lon=7.0845") == [case, newer]
+    page = client.get("/staff/warteschlange?sortierung=naehe").get_data(as_text=True)
+    assert "Für „Nähe“ wird Ihr Standort gebraucht." in page

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models.district import District
 from app.models.organisation import Category, Department
 from app.models.status import Channel, EventKind, Status, sql_in
+from app.models.user import User
 
 # Web-Mercator pixel coordinates at zoom 20 (2^28 pixels around the world). Clustering a map
 # at zoom z groups reports whose coordinates agree after a right shift by (26 - z): 64-px cells.
@@ -39,6 +40,7 @@ class Report(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ({sql_in(Status)})", name="status"),
         CheckConstraint(f"channel IN ({sql_in(Channel)})", name="channel"),
+        CheckConstraint("priority BETWEEN 0 AND 2", name="priority"),
         # A period with one more filter has no map rollup: these make it an index-only scan.
         Index(
             "ix_reports_status_created",
@@ -91,6 +93,9 @@ class Report(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column()
     # A link sent through Open311 (media_url): kept as given, never fetched by the server.
     media_url: Mapped[str | None] = mapped_column(String(2048))
+    # 0 normal, 1 hoch, 2 dringend; set by staff.
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Optimistic locking: a change made on an outdated page is refused, not lost.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     px: Mapped[int] = mapped_column(Integer, Computed(PX_SQL, persisted=True))
@@ -106,6 +111,7 @@ class Report(db.Model):
     category: Mapped[Category] = relationship()
     district: Mapped[District] = relationship()
     department: Mapped[Department] = relationship()
+    assignee: Mapped[User | None] = relationship()
     # The database deletes photos and events with their report (ON DELETE CASCADE).
     photos: Mapped[list[Photo]] = relationship(
         back_populates="report", order_by="Photo.id", cascade="all", passive_deletes=True

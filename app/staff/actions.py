@@ -114,3 +114,46 @@ def reassign(user: User, report: Report, seen_version: int | None, department_co
         public=True,
     )
     db.session.flush()
+
+
+PRIORITIES = {0: "normal", 1: "hoch", 2: "dringend"}
+
+
+def set_priority(user: User, report: Report, seen_version: int | None, priority: str) -> None:
+    _check(user, report, seen_version)
+    if not priority.isdigit() or int(priority) not in PRIORITIES:
+        raise ActionError("Unbekannte Priorität.")
+    if int(priority) == report.priority:
+        raise ActionError("Die Meldung hat bereits diese Priorität.")
+    report.priority = int(priority)
+    _event(
+        report,
+        user,
+        kind=EventKind.INTERNAL_NOTE,
+        public=False,
+        note=f"Priorität: {PRIORITIES[report.priority]}.",
+    )
+    db.session.flush()
+
+
+def assign(user: User, report: Report, seen_version: int | None, assignee_id: str) -> None:
+    """Give the report to a colleague who works for its department."""
+    _check(user, report, seen_version)
+    colleague = db.session.get(User, int(assignee_id)) if assignee_id.isdigit() else None
+    if colleague is None or not colleague.active or not colleague.works_for(report.department_id):
+        raise ActionError("Diese Person arbeitet nicht für die zuständige Abteilung.")
+    report.assignee = colleague
+    _event(
+        report,
+        user,
+        kind=EventKind.INTERNAL_NOTE,
+        public=False,
+        note=f"Zugewiesen an {colleague.name}.",
+    )
+    db.session.flush()
+
+
+def colleagues(report: Report) -> list[User]:
+    """Who may be given the report: active staff of its department, and the inbox."""
+    users = db.session.scalars(select(User).where(User.active).order_by(User.name))
+    return [u for u in users if u.works_for(report.department_id)]

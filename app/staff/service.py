@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -25,13 +25,22 @@ def inbox(limit: int = PAGE) -> list[Report]:
     )
 
 
-def queue(user: User, limit: int = PAGE) -> list[Report]:
-    """Open reports of the user's departments (all departments for dispatchers and admins)."""
+def queue(
+    user: User, sort: str = "alter", here: tuple[float, float] | None = None, limit: int = PAGE
+) -> list[Report]:
+    """Open reports of the user's departments (all departments for dispatchers and admins),
+    oldest first, most urgent first, or nearest to `here` (lat, lon) first."""
+    order = [Report.created_at, Report.id]
+    if sort == "prioritaet":
+        order = [Report.priority.desc(), *order]
+    elif sort == "naehe" and here is not None:
+        point = func.ST_SetSRID(func.ST_MakePoint(here[1], here[0]), 4326)
+        order = [func.ST_Distance(func.geography(Report.location), func.geography(point))]
     query = (
         select(Report)
         .where(Report.status.in_([s.value for s in OPEN_STATUSES]))
         .options(joinedload(Report.category), joinedload(Report.district))
-        .order_by(Report.created_at, Report.id)
+        .order_by(*order)
         .limit(limit)
     )
     if user.role == "crew":

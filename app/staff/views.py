@@ -18,7 +18,7 @@ from app.media.uploads import process_uploads
 from app.models import Report, Status
 from app.models.status import Channel
 from app.public.service import city_bounds
-from app.reports.forms import IntakeForm
+from app.reports.forms import IntakeForm, parse_coordinate
 from app.reports.service import OutsideCity, active_categories, file_report, find_by_case_number
 from app.reports.views import new_report_from
 from app.staff import actions, service
@@ -61,7 +61,18 @@ def inbox():
 @bp.route("/warteschlange")
 @roles("admin", "dispatcher", "crew")
 def queue():
-    return render_template("staff/queue.html", reports=service.queue(current_user))
+    sort = request.args.get("sortierung", "alter")
+    here = None
+    try:
+        here = (
+            parse_coordinate(request.args.get("lat"), -90, 90),
+            parse_coordinate(request.args.get("lon"), -180, 180),
+        )
+    except ValueError:
+        if sort == "naehe":
+            flash(_("Für „Nähe“ wird Ihr Standort gebraucht."), "error")
+    reports = service.queue(current_user, sort, here)
+    return render_template("staff/queue.html", reports=reports, sort=sort)
 
 
 def _report(case_number: str) -> Report:
@@ -83,7 +94,12 @@ def _version() -> int | None:
 def report(case_number: str):
     found = _report(case_number)
     return render_template(
-        "staff/report.html", report=found, statuses=list(Status), departments=all_departments()
+        "staff/report.html",
+        report=found,
+        statuses=list(Status),
+        departments=all_departments(),
+        priorities=actions.PRIORITIES,
+        colleagues=actions.colleagues(found),
     )
 
 
@@ -104,6 +120,12 @@ ACTIONS = {
         _after_photo(),
     ),
     "veroeffentlichen": lambda user, report, version, form: actions.publish(user, report, version),
+    "prioritaet": lambda user, report, version, form: actions.set_priority(
+        user, report, version, form.get("priority", "")
+    ),
+    "zuweisen": lambda user, report, version, form: actions.assign(
+        user, report, version, form.get("assignee", "")
+    ),
     "weiterleiten": lambda user, report, version, form: actions.reassign(
         user, report, version, form.get("department", "")
     ),
@@ -140,7 +162,12 @@ def act(case_number: str, action: str):
 def _detail(case_number: str, status: int):
     found = _report(case_number)
     page = render_template(
-        "staff/report.html", report=found, statuses=list(Status), departments=all_departments()
+        "staff/report.html",
+        report=found,
+        statuses=list(Status),
+        departments=all_departments(),
+        priorities=actions.PRIORITIES,
+        colleagues=actions.colleagues(found),
     )
     return page, status
 
