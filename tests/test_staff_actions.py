@@ -309,3 +309,36 @@ def test_queue_sorts_by_priority_and_by_distance(client, case):
     assert order("sortierung=naehe&lat=51.1705&lon=7.0845") == [case, newer]
     page = client.get("/staff/warteschlange?sortierung=naehe").get_data(as_text=True)
     assert "Für „Nähe“ wird Ihr Standort gebraucht." in page
+
+
+def test_dispatcher_corrects_category_and_district(client, case):
+    login(client, "poststelle@example.org")
+    assert act(client, case, "kategorie", category="ampel").status_code == 302
+    assert act(client, case, "bezirk", district="5").status_code == 302
+    report = current(case)
+    assert report.category.code == "ampel" and report.district.code == "5"
+    public = client.get(f"/meldungen/{case}").get_data(as_text=True)
+    assert "Kategorie berichtigt: Ampel defekt." in public
+    assert "Stadtbezirk berichtigt: Gräfrath." in public
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "message"),
+    [
+        ("kategorie", {"category": "gibtsnicht"}, "Unbekannte Angabe für Kategorie"),
+        ("kategorie", {"category": "licht"}, "Kategorie ist bereits"),
+        ("bezirk", {"district": "99"}, "Unbekannte Angabe für Stadtbezirk"),
+    ],
+)
+def test_bad_corrections_change_nothing(client, case, action, data, message):
+    login(client, "poststelle@example.org")
+    before = events()
+    response = act(client, case, action, **data)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert events() == before
+
+
+def test_crew_cannot_correct(client, case):
+    login(client, "licht@example.org")
+    assert act(client, case, "kategorie", category="ampel").status_code == 403
+    assert current(case).category.code == "licht"

@@ -9,7 +9,16 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.media.images import ProcessedPhoto
-from app.models import Department, EventKind, Report, Status, TimelineEvent, User
+from app.models import (
+    Category,
+    Department,
+    District,
+    EventKind,
+    Report,
+    Status,
+    TimelineEvent,
+    User,
+)
 from app.reports.service import add_photo
 
 NOTE_LIMIT = 2000
@@ -157,3 +166,28 @@ def colleagues(report: Report) -> list[User]:
     """Who may be given the report: active staff of its department, and the inbox."""
     users = db.session.scalars(select(User).where(User.active).order_by(User.name))
     return [u for u in users if u.works_for(report.department_id)]
+
+
+def correct(user: User, report: Report, seen_version: int | None, field: str, code: str) -> None:
+    """Correct the category or the district; the public timeline says what changed."""
+    if user.role not in ("admin", "dispatcher"):
+        raise PermissionError
+    _check(user, report, seen_version)
+    model, label = {"category": (Category, "Kategorie"), "district": (District, "Stadtbezirk")}[
+        field
+    ]
+    value = db.session.scalar(select(model).where(model.code == code))
+    if value is None or (field == "category" and not value.active):
+        raise ActionError(f"Unbekannte Angabe für {label}.")
+    if getattr(report, f"{field}_id") == value.id:
+        raise ActionError(f"{label} ist bereits „{value.name}“.")
+    setattr(report, field, value)
+    report.updated_at = datetime.now(UTC)
+    _event(
+        report,
+        user,
+        kind=EventKind.REASSIGNMENT,
+        public=True,
+        note=f"{label} berichtigt: {value.name}.",
+    )
+    db.session.flush()

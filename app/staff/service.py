@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Department, Report, User
+from app.models import Department, District, Report, User
 from app.models.status import OPEN_STATUSES, Status
 
 PAGE = 50
@@ -50,3 +50,7 @@ def queue(
 
 def all_departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.name)))
+
+
+def all_districts() -> list[District]:
+    return list(db.session.scalars(select(District).order_by(District.name)))

@@ -99,6 +99,8 @@ def report(case_number: str):
         statuses=list(Status),
         departments=all_departments(),
         priorities=actions.PRIORITIES,
+        categories=active_categories(),
+        districts=service.all_districts(),
         colleagues=actions.colleagues(found),
     )
 
@@ -122,6 +124,12 @@ ACTIONS = {
     "veroeffentlichen": lambda user, report, version, form: actions.publish(user, report, version),
     "prioritaet": lambda user, report, version, form: actions.set_priority(
         user, report, version, form.get("priority", "")
+    ),
+    "kategorie": lambda user, report, version, form: actions.correct(
+        user, report, version, "category", form.get("category", "")
+    ),
+    "bezirk": lambda user, report, version, form: actions.correct(
+        user, report, version, "district", form.get("district", "")
     ),
     "zuweisen": lambda user, report, version, form: actions.assign(
         user, report, version, form.get("assignee", "")
@@ -167,6 +175,8 @@ def _detail(case_number: str, status: int):
         statuses=list(Status),
         departments=all_departments(),
         priorities=actions.PRIORITIES,
+        categories=active_categories(),
+        districts=service.all_districts(),
         colleagues=actions.colleagues(found),
     )
     return page, status
