@@ -92,17 +92,7 @@ def _version() -> int | None:
 @bp.route("/meldungen/<case_number>")
 @roles("admin", "dispatcher", "crew")
 def report(case_number: str):
-    found = _report(case_number)
-    return render_template(
-        "staff/report.html",
-        report=found,
-        statuses=list(Status),
-        departments=all_departments(),
-        priorities=actions.PRIORITIES,
-        categories=active_categories(),
-        districts=service.all_districts(),
-        colleagues=actions.colleagues(found),
-    )
+    return _detail(case_number, 200)
 
 
 def _after_photo() -> ProcessedPhoto | None:
@@ -168,6 +158,7 @@ def act(case_number: str, action: str):
 
 
 def _detail(case_number: str, status: int):
+    """The staff page of a report, also after a refused action (with its message)."""
     found = _report(case_number)
     page = render_template(
         "staff/report.html",
