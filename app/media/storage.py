@@ -1,7 +1,8 @@
 """Photo files under UPLOAD_FOLDER, tied to the database transaction.
 
 Files written during a transaction are deleted again when it rolls back, so a failed
-submission never leaves an orphan file behind.
+submission never leaves an orphan file behind; files of deleted reports go only once the
+deletion commits.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 
 PENDING = "pending_files"
+DOOMED = "doomed_files"
 
 
 def upload_root() -> Path:
@@ -55,13 +57,21 @@ def save(data: bytes, suffix: str = ".jpg") -> str:
     return name
 
 
-def _forget(session: Session) -> None:
+def delete_after_commit(names: list[str]) -> None:
+    """Delete these files once the transaction commits; a rollback keeps them."""
+    db.session.info.setdefault(DOOMED, []).extend(path_for(name) for name in names)
+
+
+def _committed(session: Session) -> None:
     session.info.pop(PENDING, None)
+    for path in session.info.pop(DOOMED, []):
+        Path(path).unlink(missing_ok=True)
 
 
 def _discard(session: Session, previous_transaction: object) -> None:
     if getattr(previous_transaction, "nested", False):
         return
+    session.info.pop(DOOMED, None)
     for path in session.info.pop(PENDING, []):
         Path(path).unlink(missing_ok=True)
 
@@ -70,5 +80,5 @@ def init_app(app: Flask) -> None:
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
 
-event.listen(Session, "after_commit", _forget)
+event.listen(Session, "after_commit", _committed)
 event.listen(Session, "after_soft_rollback", _discard)

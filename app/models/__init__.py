@@ -4,7 +4,7 @@ from app.models.api_key import ApiKey
 from app.models.district import District
 from app.models.map_cell import MapCell, MapMonth
 from app.models.organisation import Category, Department, RoutingRule
-from app.models.report import Photo, Report, TimelineEvent
+from app.models.report import Photo, RejectedReport, Report, TimelineEvent
 from app.models.statistics import StatisticsSnapshot
 from app.models.status import Channel, EventKind, Status
 from app.models.user import User
@@ -19,6 +19,7 @@ __all__ = [
     "MapCell",
     "MapMonth",
     "Photo",
+    "RejectedReport",
     "Report",
     "RoutingRule",
     "StatisticsSnapshot",

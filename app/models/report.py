@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
@@ -69,6 +70,12 @@ class Report(db.Model):
         # Place and time in one GiST index (btree_gist): Open311's bbox and radius filters
         # within a period read only the matching rows.
         Index("ix_reports_location_created", "location", "created_at", postgresql_using="gist"),
+        # Few reports are duplicates: a partial index keeps deleting an original cheap.
+        Index(
+            "ix_reports_duplicate_of_id",
+            "duplicate_of_id",
+            postgresql_where=text("duplicate_of_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -81,6 +88,8 @@ class Report(db.Model):
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
+    # The citizen's own words when staff redacted personal data out of `description`: staff only.
+    original_description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=Status.RECEIVED)
     channel: Mapped[str] = mapped_column(String(10), default=Channel.WEB)
     # Text and photos are public only from this moment (moderated publishing).
@@ -96,6 +105,10 @@ class Report(db.Model):
     # 0 normal, 1 hoch, 2 dringend; set by staff.
     priority: Mapped[int] = mapped_column(default=0, server_default="0")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A closed duplicate points to the report that is being worked on instead.
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL")
+    )
     # Optimistic locking: a change made on an outdated page is refused, not lost.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     px: Mapped[int] = mapped_column(Integer, Computed(PX_SQL, persisted=True))
@@ -112,6 +125,7 @@ class Report(db.Model):
     district: Mapped[District] = relationship()
     department: Mapped[Department] = relationship()
     assignee: Mapped[User | None] = relationship()
+    duplicate_of: Mapped[Report | None] = relationship(remote_side=[id])
     # The database deletes photos and events with their report (ON DELETE CASCADE).
     photos: Mapped[list[Photo]] = relationship(
         back_populates="report", order_by="Photo.id", cascade="all", passive_deletes=True
@@ -132,6 +146,28 @@ class Report(db.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+
+class RejectedReport(db.Model):
+    """What remains of a report rejected as spam or abuse. The report itself is deleted, so it
+    drops out of every public output (map rollups included) by construction; the reporter's
+    personal data goes with it. The tracking link still answers that it was not accepted."""
+
+    __tablename__ = "rejected_reports"
+    __table_args__ = (CheckConstraint("reason IN ('spam', 'abuse')", name="reason"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True)
+    reason: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    # Kept as evidence of the abuse, for staff only.
+    description: Mapped[str] = mapped_column(Text)
+    category_name: Mapped[str] = mapped_column(String(200))
+    tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    reported_at: Mapped[datetime]
+    rejected_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    rejected_by: Mapped[str] = mapped_column(String(200))
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class Photo(db.Model):

@@ -18,7 +18,16 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.media import storage
 from app.media.images import ProcessedPhoto
-from app.models import Category, Channel, EventKind, Photo, Report, Status, TimelineEvent
+from app.models import (
+    Category,
+    Channel,
+    EventKind,
+    Photo,
+    RejectedReport,
+    Report,
+    Status,
+    TimelineEvent,
+)
 from app.reports.routing import case_number_sql, route_lateral
 
 INSERT_REPORT = text(
@@ -155,6 +164,15 @@ def find_by_token(token: str) -> Report | None:
     if not token or len(token) > 100:
         return None
     return db.session.scalar(select(Report).where(Report.tracking_token_hash == token_hash(token)))
+
+
+def find_rejected_by_token(token: str) -> RejectedReport | None:
+    """What the tracking link of a report rejected as spam or abuse still shows."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        select(RejectedReport).where(RejectedReport.tracking_token_hash == token_hash(token))
+    )
 
 
 def find_by_case_number(case_number: str) -> Report | None:

@@ -158,7 +158,11 @@ def _private(response: Response) -> Response:
 def tracking(token: str):
     report = service.find_by_token(token)
     if report is None:
-        abort(404)
+        rejected = service.find_rejected_by_token(token)
+        if rejected is None:
+            abort(404)
+        page = render_template("reports/rejected.html", rejected=rejected)
+        return _private(make_response(page, 410))
     page = render_template("reports/tracking.html", report=report, token=token)
     return _private(make_response(page))
 

@@ -9,16 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.media.images import ProcessedPhoto
-from app.models import (
-    Category,
-    Department,
-    District,
-    EventKind,
-    Report,
-    Status,
-    TimelineEvent,
-    User,
-)
+from app.models import EventKind, Report, Status, TimelineEvent, User
 from app.reports.service import add_photo
 
 NOTE_LIMIT = 2000
@@ -36,25 +27,25 @@ def may_work_on(user: User, report: Report) -> bool:
     return user.works_for(report.department_id)
 
 
-def _check(user: User, report: Report, seen_version: int | None) -> None:
+def check(user: User, report: Report, seen_version: int | None) -> None:
     if not may_work_on(user, report):
         raise PermissionError
     if seen_version != report.version:
         raise ChangedMeanwhile
 
 
-def _event(report: Report, user: User, **fields: object) -> TimelineEvent:
+def record(report: Report, user: User, **fields: object) -> TimelineEvent:
     event = TimelineEvent(report=report, author=user.name, author_id=user.id, **fields)
     db.session.add(event)
     return event
 
 
-def _clean_note(note: str | None) -> str | None:
+def clean_note(note: str | None, limit: int = NOTE_LIMIT, what: str = "Die Notiz") -> str | None:
     text = (note or "").replace("\r\n", "\n").strip()
-    if len(text) > NOTE_LIMIT:
-        raise ActionError(f"Die Notiz darf höchstens {NOTE_LIMIT} Zeichen lang sein.")
+    if len(text) > limit:
+        raise ActionError(f"{what} darf höchstens {limit} Zeichen lang sein.")
     if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise ActionError("Die Notiz enthält unzulässige Steuerzeichen.")
+        raise ActionError(f"{what} enthält unzulässige Steuerzeichen.")
     return text or None
 
 
@@ -69,59 +60,23 @@ def change_status(
 ) -> None:
     """A new status, with an optional note for the public (and reporter) or for staff only,
     and optionally an "after" photo of the repaired place."""
-    _check(user, report, seen_version)
+    check(user, report, seen_version)
     try:
         new = Status(status)
     except ValueError:
         raise ActionError("Unbekannter Status.") from None
     if new == report.status:
         raise ActionError("Die Meldung hat bereits diesen Status.")
-    text = _clean_note(note)
+    text = clean_note(note)
     report.status = new.value
     report.updated_at = datetime.now(UTC)
-    _event(report, user, kind=EventKind.STATUS_CHANGE, status=new.value, public=True)
+    record(report, user, kind=EventKind.STATUS_CHANGE, status=new.value, public=True)
     if text:
         kind = EventKind.PUBLIC_NOTE if public_note else EventKind.INTERNAL_NOTE
-        _event(report, user, kind=kind, note=text, public=public_note)
+        record(report, user, kind=kind, note=text, public=public_note)
     if after_photo is not None:
         add_photo(report, after_photo, after=True)
-        _event(report, user, kind=EventKind.PHOTO, public=True)
-    db.session.flush()
-
-
-def publish(user: User, report: Report, seen_version: int | None) -> None:
-    """Text and photos checked for personal data: they become public."""
-    if user.role not in ("admin", "dispatcher"):
-        raise PermissionError
-    _check(user, report, seen_version)
-    if report.published_at is not None:
-        raise ActionError("Die Meldung ist bereits veröffentlicht.")
-    report.published_at = datetime.now(UTC)
-    _event(
-        report, user, kind=EventKind.INTERNAL_NOTE, note="Geprüft und veröffentlicht.", public=False
-    )
-    db.session.flush()
-
-
-def reassign(user: User, report: Report, seen_version: int | None, department_code: str) -> None:
-    """Move the report to another department's queue; the public sees it was forwarded."""
-    if user.role not in ("admin", "dispatcher"):
-        raise PermissionError
-    _check(user, report, seen_version)
-    department = db.session.scalar(select(Department).where(Department.code == department_code))
-    if department is None:
-        raise ActionError("Unbekannte Abteilung.")
-    if department.id == report.department_id:
-        raise ActionError("Die Meldung liegt bereits bei dieser Abteilung.")
-    report.department = department
-    report.updated_at = datetime.now(UTC)
-    _event(
-        report,
-        user,
-        kind=EventKind.REASSIGNMENT,
-        note=f"Weitergeleitet an {department.name}.",
-        public=True,
-    )
+        record(report, user, kind=EventKind.PHOTO, public=True)
     db.session.flush()
 
 
@@ -129,13 +84,13 @@ PRIORITIES = {0: "normal", 1: "hoch", 2: "dringend"}
 
 
 def set_priority(user: User, report: Report, seen_version: int | None, priority: str) -> None:
-    _check(user, report, seen_version)
+    check(user, report, seen_version)
     if not priority.isdigit() or int(priority) not in PRIORITIES:
         raise ActionError("Unbekannte Priorität.")
     if int(priority) == report.priority:
         raise ActionError("Die Meldung hat bereits diese Priorität.")
     report.priority = int(priority)
-    _event(
+    record(
         report,
         user,
         kind=EventKind.INTERNAL_NOTE,
@@ -147,12 +102,12 @@ def set_priority(user: User, report: Report, seen_version: int | None, priority:
 
 def assign(user: User, report: Report, seen_version: int | None, assignee_id: str) -> None:
     """Give the report to a colleague who works for its department."""
-    _check(user, report, seen_version)
+    check(user, report, seen_version)
     colleague = db.session.get(User, int(assignee_id)) if assignee_id.isdigit() else None
     if colleague is None or not colleague.active or not colleague.works_for(report.department_id):
         raise ActionError("Diese Person arbeitet nicht für die zuständige Abteilung.")
     report.assignee = colleague
-    _event(
+    record(
         report,
         user,
         kind=EventKind.INTERNAL_NOTE,
@@ -166,28 +121,3 @@ def colleagues(report: Report) -> list[User]:
     """Who may be given the report: active staff of its department, and the inbox."""
     users = db.session.scalars(select(User).where(User.active).order_by(User.name))
     return [u for u in users if u.works_for(report.department_id)]
-
-
-def correct(user: User, report: Report, seen_version: int | None, field: str, code: str) -> None:
-    """Correct the category or the district; the public timeline says what changed."""
-    if user.role not in ("admin", "dispatcher"):
-        raise PermissionError
-    _check(user, report, seen_version)
-    model, label = {"category": (Category, "Kategorie"), "district": (District, "Stadtbezirk")}[
-        field
-    ]
-    value = db.session.scalar(select(model).where(model.code == code))
-    if value is None or (field == "category" and not value.active):
-        raise ActionError(f"Unbekannte Angabe für {label}.")
-    if getattr(report, f"{field}_id") == value.id:
-        raise ActionError(f"{label} ist bereits „{value.name}“.")
-    setattr(report, field, value)
-    report.updated_at = datetime.now(UTC)
-    _event(
-        report,
-        user,
-        kind=EventKind.REASSIGNMENT,
-        public=True,
-        note=f"{label} berichtigt: {value.name}.",
-    )
-    db.session.flush()

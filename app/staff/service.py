@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Department, District, Report, User
+from app.models import Category, Department, District, Report, User
 from app.models.status import OPEN_STATUSES, Status
 
 PAGE = 50
@@ -25,8 +27,21 @@ def inbox(limit: int = PAGE) -> list[Report]:
     )
 
 
+@dataclass(frozen=True)
+class QueueFilter:
+    """Narrows the queue; codes are checked against the database by the view."""
+
+    status: str | None = None
+    district: str | None = None
+    category: str | None = None
+
+
 def queue(
-    user: User, sort: str = "alter", here: tuple[float, float] | None = None, limit: int = PAGE
+    user: User,
+    sort: str = "alter",
+    here: tuple[float, float] | None = None,
+    only: QueueFilter = QueueFilter(),  # frozen: sharing the default is safe
+    limit: int = PAGE,
 ) -> list[Report]:
     """Open reports of the user's departments (all departments for dispatchers and admins),
     oldest first, most urgent first, or nearest to `here` (lat, lon) first."""
@@ -43,6 +58,12 @@ def queue(
         .order_by(*order)
         .limit(limit)
     )
+    if only.status:
+        query = query.where(Report.status == only.status)
+    if only.district:
+        query = query.join(Report.district).where(District.code == only.district)
+    if only.category:
+        query = query.join(Report.category).where(Category.code == only.category)
     if user.role == "crew":
         query = query.where(Report.department_id.in_([d.id for d in user.departments]))
     return list(db.session.scalars(query))

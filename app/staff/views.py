@@ -21,7 +21,7 @@ from app.public.service import city_bounds
 from app.reports.forms import IntakeForm, parse_coordinate
 from app.reports.service import OutsideCity, active_categories, file_report, find_by_case_number
 from app.reports.views import new_report_from
-from app.staff import actions, service
+from app.staff import actions, moderation, service
 from app.staff.service import all_departments
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -42,6 +42,21 @@ def roles(*allowed: str) -> Callable:
         return checked
 
     return decorate
+
+
+@bp.app_template_filter("map_points")
+def map_points(reports: list[Report]) -> list[dict]:
+    """What the staff list map needs of each report (read by static/js/map.js)."""
+    return [
+        {
+            "lat": r.lat,
+            "lon": r.lon,
+            "status": r.status,
+            "title": f"{r.case_number} · {r.category.name}",
+            "url": url_for("staff.report", case_number=r.case_number),
+        }
+        for r in reports
+    ]
 
 
 @bp.route("/")
@@ -71,8 +86,31 @@ def queue():
     except ValueError:
         if sort == "naehe":
             flash(_("Für „Nähe“ wird Ihr Standort gebraucht."), "error")
-    reports = service.queue(current_user, sort, here)
-    return render_template("staff/queue.html", reports=reports, sort=sort)
+    choices = _queue_choices()
+    only = service.QueueFilter(
+        **{key: _choice(key, choices[key]) for key in ("status", "district", "category")}
+    )
+    reports = service.queue(current_user, sort, here, only)
+    return render_template(
+        "staff/queue.html", reports=reports, sort=sort, choices=choices, only=only
+    )
+
+
+def _queue_choices() -> dict[str, list[tuple[str, str]]]:
+    return {
+        "status": [(s.value, s.label) for s in Status if s.is_open],
+        "district": [(d.code, d.name) for d in service.all_districts()],
+        "category": [(c.code, c.name) for c in active_categories()],
+    }
+
+
+def _choice(key: str, allowed: list[tuple[str, str]]) -> str | None:
+    """A filter value from the query string; an unknown one is named and ignored."""
+    value = request.args.get(key, "")
+    if value and value not in {code for code, _label in allowed}:
+        flash(_("Unbekannter Filterwert wird ignoriert: %(key)s", key=key), "error")
+        return None
+    return value or None
 
 
 def _report(case_number: str) -> Report:
@@ -111,21 +149,35 @@ ACTIONS = {
         form.get("visibility") == "public",
         _after_photo(),
     ),
-    "veroeffentlichen": lambda user, report, version, form: actions.publish(user, report, version),
     "prioritaet": lambda user, report, version, form: actions.set_priority(
         user, report, version, form.get("priority", "")
-    ),
-    "kategorie": lambda user, report, version, form: actions.correct(
-        user, report, version, "category", form.get("category", "")
-    ),
-    "bezirk": lambda user, report, version, form: actions.correct(
-        user, report, version, "district", form.get("district", "")
     ),
     "zuweisen": lambda user, report, version, form: actions.assign(
         user, report, version, form.get("assignee", "")
     ),
-    "weiterleiten": lambda user, report, version, form: actions.reassign(
+    "veroeffentlichen": lambda user, report, version, form: moderation.publish(
+        user, report, version
+    ),
+    "text": lambda user, report, version, form: moderation.redact(
+        user, report, version, form.get("description")
+    ),
+    "foto": lambda user, report, version, form: moderation.toggle_photo(
+        user, report, version, form.get("photo", "")
+    ),
+    "duplikat": lambda user, report, version, form: moderation.mark_duplicate(
+        user, report, version, form.get("original", "")
+    ),
+    "kategorie": lambda user, report, version, form: moderation.correct(
+        user, report, version, "category", form.get("category", "")
+    ),
+    "bezirk": lambda user, report, version, form: moderation.correct(
+        user, report, version, "district", form.get("district", "")
+    ),
+    "weiterleiten": lambda user, report, version, form: moderation.reassign(
         user, report, version, form.get("department", "")
+    ),
+    "ablehnen": lambda user, report, version, form: moderation.reject(
+        user, report, version, form.get("reason", ""), form.get("note")
     ),
 }
 
@@ -153,6 +205,15 @@ def act(case_number: str, action: str):
         db.session.rollback()
         flash(str(exc), "error")
         return _detail(case_number, 422)
+    if action == "ablehnen":
+        flash(
+            _(
+                "Meldung %(n)s abgelehnt und aus allen öffentlichen Ansichten entfernt.",
+                n=case_number,
+            ),
+            "ok",
+        )
+        return redirect(url_for(".inbox"))
     flash(_("Gespeichert."), "ok")
     return redirect(url_for(".report", case_number=case_number))
 
@@ -169,8 +230,16 @@ def _detail(case_number: str, status: int):
         categories=active_categories(),
         districts=service.all_districts(),
         colleagues=actions.colleagues(found),
+        reject_reasons=moderation.REJECT_REASONS,
+        candidates=_candidates(found),
     )
     return page, status
+
+
+def _candidates(report: Report) -> list[Report]:
+    if current_user.role not in ("admin", "dispatcher") or not report.status_enum.is_open:
+        return []
+    return moderation.duplicate_candidates(report)
 
 
 @bp.route("/meldungen/<case_number>/fotos/<name>")

@@ -189,10 +189,28 @@
     load();
   }
 
+  // Staff lists: the listed reports as markers, each linking to its staff page.
+  function listMap(el) {
+    var map = L.map(el, { scrollWheelZoom: false });
+    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
+    var points = JSON.parse(el.dataset.points), bounds = L.latLngBounds([]);
+    points.forEach(function (p) {
+      var here = L.latLng(p.lat, p.lon), link = document.createElement("a");
+      link.href = p.url;
+      link.textContent = p.title;
+      L.circleMarker(here, { radius: 10, weight: 2, color: "#fff", fillOpacity: 1,
+                             fillColor: STATUS_COLOURS[p.status] || "#4a5560" })
+        .bindPopup(link).addTo(map);
+      bounds.extend(here);
+    });
+    map.fitBounds(bounds, { maxZoom: 17, padding: [20, 20] });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var el = document.getElementById("map");
     if (!el || typeof L === "undefined") { return; }
-    if (el.dataset.picker) { picker(el); }
+    if (el.dataset.points) { listMap(el); }
+    else if (el.dataset.picker) { picker(el); }
     else if (el.dataset.lat) { pinMap(el); }
     else if (el.dataset.reportsUrl) { reportsMap(el); }
     else { baseMap(el); }

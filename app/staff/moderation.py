@@ -1,0 +1,209 @@
+"""What the central inbox does to a report before and beside the departments' work: publish,
+redact, hide photos, reject, mark duplicates, correct and forward. Dispatchers and admins only;
+nothing here commits, and every action checks the version the person saw."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.media import storage
+from app.models import (
+    Category,
+    Department,
+    District,
+    EventKind,
+    RejectedReport,
+    Report,
+    Status,
+    User,
+)
+from app.models.status import OPEN_STATUSES
+from app.reports.service import find_by_case_number
+from app.staff.actions import ActionError, check, clean_note, record
+
+REJECT_REASONS = {"spam": "Spam", "abuse": "Missbrauch"}
+DUPLICATE_RADIUS_M = 50
+
+
+def _inbox_only(user: User, report: Report, seen_version: int | None) -> None:
+    if user.role not in ("admin", "dispatcher"):
+        raise PermissionError
+    check(user, report, seen_version)
+
+
+def _internal(report: Report, user: User, note: str) -> None:
+    record(report, user, kind=EventKind.INTERNAL_NOTE, public=False, note=note)
+
+
+def publish(user: User, report: Report, seen_version: int | None) -> None:
+    """Text and photos checked for personal data: they become public."""
+    _inbox_only(user, report, seen_version)
+    if report.published_at is not None:
+        raise ActionError("Die Meldung ist bereits veröffentlicht.")
+    report.published_at = datetime.now(UTC)
+    _internal(report, user, "Geprüft und veröffentlicht.")
+    db.session.flush()
+
+
+def redact(user: User, report: Report, seen_version: int | None, text: str | None) -> None:
+    """Replace the public text (e.g. a name or a number plate cut out). The citizen's own words
+    stay in original_description, for staff only."""
+    _inbox_only(user, report, seen_version)
+    new = clean_note(text, current_app.config["DESCRIPTION_MAX_LENGTH"], "Der Text")
+    if new is None:
+        raise ActionError("Der Text darf nicht leer sein.")
+    if new == report.description:
+        raise ActionError("Der Text ist unverändert.")
+    original = report.original_description or report.description
+    report.description = new
+    # Back to the citizen's exact words: nothing is redacted any more.
+    report.original_description = None if new == original else original
+    _internal(report, user, "Text für die Veröffentlichung bearbeitet.")
+    db.session.flush()
+
+
+def toggle_photo(user: User, report: Report, seen_version: int | None, photo_id: str) -> None:
+    """Hide a photo from the public (faces, number plates) or show it again."""
+    _inbox_only(user, report, seen_version)
+    photo = next((p for p in report.photos if str(p.id) == photo_id), None)
+    if photo is None:
+        raise ActionError("Dieses Foto gehört nicht zu der Meldung.")
+    photo.hidden = not photo.hidden
+    _internal(report, user, "Foto verborgen." if photo.hidden else "Foto wieder sichtbar.")
+    # A photo alone does not change the report row, so its version is raised by hand.
+    report.updated_at = datetime.now(UTC)
+    db.session.flush()
+
+
+def reject(
+    user: User, report: Report, seen_version: int | None, reason: str, note: str | None
+) -> None:
+    """Spam or abuse: the report is deleted, so it leaves every public output at once (map
+    rollups by their trigger). A short record stays for staff and for the tracking link."""
+    _inbox_only(user, report, seen_version)
+    if reason not in REJECT_REASONS:
+        raise ActionError("Bitte einen Grund wählen: Spam oder Missbrauch.")
+    db.session.add(
+        RejectedReport(
+            case_number=report.case_number,
+            reason=reason,
+            note=clean_note(note),
+            description=report.original_description or report.description,
+            category_name=report.category.name,
+            tracking_token_hash=report.tracking_token_hash,
+            reported_at=report.created_at,
+            rejected_by=user.name,
+            rejected_by_id=user.id,
+        )
+    )
+    storage.delete_after_commit(
+        [name for photo in report.photos for name in (photo.filename, photo.thumbnail)]
+    )
+    db.session.delete(report)
+    db.session.flush()
+
+
+def duplicate_candidates(report: Report, limit: int = 10) -> list[Report]:
+    """Open reports of the same category within 50 m, nearest first."""
+    here = func.geography(Report.location)
+    there = select(Report.location).where(Report.id == report.id).scalar_subquery()
+    # 0.001° is more than 50 m in both directions at German latitudes: the box uses the index.
+    near = Report.location.op("&&")(func.ST_Expand(there, 0.001))
+    return list(
+        db.session.scalars(
+            select(Report)
+            .where(
+                near,
+                func.ST_DWithin(here, func.geography(there), DUPLICATE_RADIUS_M),
+                Report.id != report.id,
+                Report.category_id == report.category_id,
+                Report.status.in_([s.value for s in OPEN_STATUSES]),
+            )
+            .order_by(func.ST_Distance(here, func.geography(there)))
+            .limit(limit)
+        )
+    )
+
+
+def mark_duplicate(
+    user: User, report: Report, seen_version: int | None, original_case: str
+) -> None:
+    """Close the report as a duplicate; its public page links to the original."""
+    _inbox_only(user, report, seen_version)
+    original = find_by_case_number(original_case.strip())
+    if original is None:
+        raise ActionError("Keine Meldung mit dieser Vorgangsnummer.")
+    if original.id == report.id:
+        raise ActionError("Eine Meldung kann kein Duplikat von sich selbst sein.")
+    if original.duplicate_of is not None:
+        raise ActionError(
+            f"Meldung {original.case_number} ist selbst ein Duplikat von "
+            f"{original.duplicate_of.case_number}; bitte diese wählen."
+        )
+    if report.status == Status.DUPLICATE:
+        raise ActionError("Die Meldung ist bereits als Duplikat geschlossen.")
+    # Reports that pointed to this one now point to the original: no chains.
+    db.session.execute(
+        update(Report)
+        .where(Report.duplicate_of_id == report.id)
+        .values(duplicate_of_id=original.id)
+    )
+    report.duplicate_of = original
+    report.status = Status.DUPLICATE.value
+    report.updated_at = datetime.now(UTC)
+    record(
+        report,
+        user,
+        kind=EventKind.STATUS_CHANGE,
+        status=Status.DUPLICATE.value,
+        public=True,
+        note=f"Duplikat von Meldung {original.case_number}.",
+    )
+    db.session.flush()
+
+
+def reassign(user: User, report: Report, seen_version: int | None, department_code: str) -> None:
+    """Move the report to another department's queue; the public sees it was forwarded."""
+    _inbox_only(user, report, seen_version)
+    department = db.session.scalar(select(Department).where(Department.code == department_code))
+    if department is None:
+        raise ActionError("Unbekannte Abteilung.")
+    if department.id == report.department_id:
+        raise ActionError("Die Meldung liegt bereits bei dieser Abteilung.")
+    report.department = department
+    report.updated_at = datetime.now(UTC)
+    record(
+        report,
+        user,
+        kind=EventKind.REASSIGNMENT,
+        note=f"Weitergeleitet an {department.name}.",
+        public=True,
+    )
+    db.session.flush()
+
+
+def correct(user: User, report: Report, seen_version: int | None, field: str, code: str) -> None:
+    """Correct the category or the district; the public timeline says what changed."""
+    _inbox_only(user, report, seen_version)
+    model, label = {"category": (Category, "Kategorie"), "district": (District, "Stadtbezirk")}[
+        field
+    ]
+    value = db.session.scalar(select(model).where(model.code == code))
+    if value is None or (field == "category" and not value.active):
+        raise ActionError(f"Unbekannte Angabe für {label}.")
+    if getattr(report, f"{field}_id") == value.id:
+        raise ActionError(f"{label} ist bereits „{value.name}“.")
+    setattr(report, field, value)
+    report.updated_at = datetime.now(UTC)
+    record(
+        report,
+        user,
+        kind=EventKind.REASSIGNMENT,
+        public=True,
+        note=f"{label} berichtigt: {value.name}.",
+    )
+    db.session.flush()

@@ -1,0 +1,112 @@
+"""Every staff URL and every action × anonymous, crew of the report's department, crew of
+another department, dispatcher and admin — called directly, as a hostile client would, without
+the pages that hide buttons. A refused call changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Photo, RejectedReport, Report, TimelineEvent
+from tests.factories import jpeg
+from tests.helpers import form_data, post_report, with_photos
+from tests.test_staff_access import ACCOUNTS, login, staff  # noqa: F401 - `staff` is a fixture
+
+EVERYONE = {"crew_light", "dispatcher", "admin"}  # crew_light works for the report's department
+INBOX = {"dispatcher", "admin"}
+
+# action -> (form data, who may)
+ACTIONS = {
+    "status": ({"status": "in_progress", "visibility": "public"}, EVERYONE),
+    "prioritaet": ({"priority": "2"}, EVERYONE),
+    "zuweisen": ({"assignee": "{licht}"}, EVERYONE),
+    "veroeffentlichen": ({}, INBOX),
+    "text": ({"description": "geschwärzt"}, INBOX),
+    "foto": ({"photo": "{photo}"}, INBOX),
+    "duplikat": ({"original": "{other}"}, INBOX),
+    "kategorie": ({"category": "ampel"}, INBOX),
+    "bezirk": ({"district": "5"}, INBOX),
+    "weiterleiten": ({"department": "tbs-gruen"}, INBOX),
+    "ablehnen": ({"reason": "spam"}, INBOX),
+}
+
+
+@pytest.fixture
+def reports(client, staff) -> dict[str, str]:  # noqa: F811 - the imported fixture
+    for text in ("Laterne dunkel", "Laterne auch dunkel"):
+        post_report(client, with_photos(form_data(description=text), jpeg()))
+        client.get("/melden/danke")
+    case, other = db.session.scalars(select(Report.case_number).order_by(Report.id))
+    photo = db.session.scalar(select(Photo).order_by(Photo.id))
+    return {
+        "case": case,
+        "other": other,
+        "photo": str(photo.id),
+        "photo_name": photo.thumbnail,
+        "licht": str(staff["crew_light"].id),
+    }
+
+
+def state() -> tuple:
+    db.session.expire_all()
+    report = db.session.scalar(select(Report).order_by(Report.id).limit(1))
+    return (
+        report.version,
+        db.session.scalar(select(func.count()).select_from(TimelineEvent)),
+        db.session.scalar(select(func.count()).select_from(RejectedReport)),
+    )
+
+
+def expect(response, who: str, allowed: set[str]) -> None:
+    if who == "anonymous":
+        assert response.status_code == 302
+        assert "/anmelden" in response.headers["Location"]
+    elif who in allowed:
+        assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
+    else:
+        assert response.status_code == 403
+
+
+WHO = ["anonymous", *ACCOUNTS]
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+@pytest.mark.parametrize("who", WHO)
+def test_action_matrix(client, reports, who, action):
+    data, allowed = ACTIONS[action]
+    if who != "anonymous":
+        login(client, ACCOUNTS[who][0])
+    before = state()
+    form = {key: value.format(**reports) for key, value in data.items()}
+    form["version"] = str(before[0])
+    response = client.post(f"/staff/meldungen/{reports['case']}/{action}", data=form)
+    expect(response, who, allowed)
+    assert (state() != before) == (who in allowed)
+
+
+PAGES = {
+    "/staff/meldungen/{case}": EVERYONE,
+    "/staff/meldungen/{case}/fotos/{photo_name}": EVERYONE,
+    "/staff/erfassen": INBOX,
+}
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+@pytest.mark.parametrize("who", WHO)
+def test_page_matrix(client, reports, who, page):
+    if who != "anonymous":
+        login(client, ACCOUNTS[who][0])
+    expect(client.get(page.format(**reports)), who, PAGES[page])
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_intake_post_matrix(client, reports, who):
+    if who != "anonymous":
+        login(client, ACCOUNTS[who][0])
+    before = db.session.scalar(select(func.count()).select_from(Report))
+    data = form_data(description="Anruf: Ampel aus", channel="phone")
+    response = client.post("/staff/erfassen", data=data, content_type="multipart/form-data")
+    expect(response, who, INBOX)
+    after = db.session.scalar(select(func.count()).select_from(Report))
+    assert after == before + (1 if who in INBOX else 0)
