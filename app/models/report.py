@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from app.extensions import db
 from app.models.district import District
 from app.models.organisation import Category, Department
-from app.models.status import Channel, EventKind, Status, sql_in
+from app.models.status import OPEN_STATUSES, Channel, EventKind, Status, sql_in
 from app.models.user import User
 
 # Web-Mercator pixel coordinates at zoom 20 (2^28 pixels around the world). Clustering a map
@@ -70,6 +70,21 @@ class Report(db.Model):
         # Place and time in one GiST index (btree_gist): Open311's bbox and radius filters
         # within a period read only the matching rows.
         Index("ix_reports_location_created", "location", "created_at", postgresql_using="gist"),
+        # The queues sort open reports by urgency or by distance: partial indexes hold only the
+        # open ones, so neither sort has to walk past the many closed reports.
+        Index(
+            "ix_reports_open_priority",
+            text("priority DESC"),
+            "created_at",
+            "id",
+            postgresql_where=text(f"status IN ({sql_in(OPEN_STATUSES)})"),
+        ),
+        Index(
+            "ix_reports_open_location",
+            "location",
+            postgresql_using="gist",
+            postgresql_where=text(f"status IN ({sql_in(OPEN_STATUSES)})"),
+        ),
         # Few reports are duplicates: a partial index keeps deleting an original cheap.
         Index(
             "ix_reports_duplicate_of_id",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -45,28 +45,46 @@ def queue(
 ) -> list[Report]:
     """Open reports of the user's departments (all departments for dispatchers and admins),
     oldest first, most urgent first, or nearest to `here` (lat, lon) first."""
-    order = [Report.created_at, Report.id]
-    if sort == "prioritaet":
-        order = [Report.priority.desc(), *order]
-    elif sort == "naehe" and here is not None:
-        point = func.ST_SetSRID(func.ST_MakePoint(here[1], here[0]), 4326)
-        order = [func.ST_Distance(func.geography(Report.location), func.geography(point))]
-    query = (
-        select(Report)
-        .where(Report.status.in_([s.value for s in OPEN_STATUSES]))
-        .options(joinedload(Report.category), joinedload(Report.district))
-        .order_by(*order)
-        .limit(limit)
-    )
+    query = _open_reports(user, only)
+    if sort == "naehe" and here is not None:
+        query = _nearest(query, here, limit)
+    elif sort == "prioritaet":
+        query = query.order_by(Report.priority.desc(), Report.created_at, Report.id)
+    else:
+        query = query.order_by(Report.created_at, Report.id)
+    query = query.options(joinedload(Report.category), joinedload(Report.district))
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def _open_reports(user: User, only: QueueFilter) -> Select:
+    query = select(Report).where(Report.status.in_([s.value for s in OPEN_STATUSES]))
     if only.status:
         query = query.where(Report.status == only.status)
     if only.district:
-        query = query.join(Report.district).where(District.code == only.district)
+        query = query.where(Report.district_id == _id_of(District, only.district))
     if only.category:
-        query = query.join(Report.category).where(Category.code == only.category)
+        query = query.where(Report.category_id == _id_of(Category, only.category))
     if user.role == "crew":
         query = query.where(Report.department_id.in_([d.id for d in user.departments]))
-    return list(db.session.scalars(query))
+    return query
+
+
+def _id_of(model: type[District] | type[Category], code: str) -> ScalarSelect:
+    return select(model.id).where(model.code == code).scalar_subquery()
+
+
+def _nearest(query: Select, here: tuple[float, float], limit: int) -> Select:
+    """Nearest in metres. The index orders by distance in degrees (a degree of longitude is
+    shorter than one of latitude here), so it picks ten times the candidates needed and the
+    true distance decides among them."""
+    point = func.ST_SetSRID(func.ST_MakePoint(here[1], here[0]), 4326)
+    candidates = (
+        query.with_only_columns(Report.id)
+        .order_by(Report.location.op("<->")(point))
+        .limit(limit * 10)
+    )
+    metres = func.ST_Distance(func.geography(Report.location), func.geography(point))
+    return select(Report).where(Report.id.in_(candidates)).order_by(metres)
 
 
 def all_departments() -> list[Department]:
