@@ -78,6 +78,8 @@ class Config:
     PHOTO_MAX_SIZE = _env_int("PHOTO_MAX_SIZE", 2048)
     THUMBNAIL_SIZE = _env_int("THUMBNAIL_SIZE", 400)
     DESCRIPTION_MAX_LENGTH = _env_int("DESCRIPTION_MAX_LENGTH", 2000)
+    # District boundaries uploaded on the admin page (Köln's 86 Stadtteile: about 1 MB).
+    DISTRICT_FILE_MAX_BYTES = _env_int("DISTRICT_FILE_MAX_BYTES", 10 * 1024 * 1024)
 
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")

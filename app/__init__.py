@@ -30,6 +30,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from app import models  # noqa: F401  (registers the models with SQLAlchemy)
+    from app.admin.views import bp as admin_bp
     from app.auth import views as auth
     from app.auth.cli import users_cli
     from app.demo.cli import demo_cli
@@ -53,6 +54,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(stats_bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(admin_bp)
     auth.init_app(app)
     # Open311 clients are other systems, not browsers with our forms: filing needs an API key.
     csrf.exempt(open311_bp)

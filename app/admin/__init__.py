@@ -1,0 +1,1 @@
+"""Administration: users, departments, categories, routing rules, districts, API keys."""

@@ -1,0 +1,336 @@
+"""Admin pages: only admins may use them; staff accounts (create, edit, disable, new password)
+and Open311 API keys."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.admin.forms import ICONS, ROLE_LABELS
+from app.demo import data
+from app.extensions import db
+from app.models import ApiKey, Category, Department, RoutingRule, User
+from app.models.user import ROLES
+from app.open311.filing import create_api_key, key_hash
+from tests.admin_support import ACCOUNTS, PASSWORD, count, login, make_staff, page_text, refused
+from tests.factories import MITTE
+
+NEW_PASSWORD = "ein-ganz-neues-passwort"
+
+
+@pytest.fixture
+def staff(app) -> dict[str, User]:
+    return make_staff()
+
+
+@pytest.fixture
+def admin(client: FlaskClient, staff) -> FlaskClient:
+    """The test client, logged in as the admin."""
+    assert login(client, ACCOUNTS["admin"][0]).status_code == 302
+    return client
+
+
+def ids(staff: dict[str, User]) -> dict[str, int]:
+    """Existing rows for the URLs with an id (the demo city has one routing rule)."""
+    api_key, _ = create_api_key("Zugriffstest")
+    db.session.commit()
+    return {
+        "user": staff["crew"].id,
+        "department": db.session.scalar(select(Department.id).limit(1)),
+        "category": db.session.scalar(select(Category.id).limit(1)),
+        "rule": db.session.scalar(select(RoutingRule.id)),
+        "key": api_key.id,
+    }
+
+
+PAGES = [
+    "/admin/",
+    "/admin/benutzer",
+    "/admin/benutzer/{user}",
+    "/admin/abteilungen",
+    "/admin/abteilungen/{department}",
+    "/admin/kategorien",
+    "/admin/kategorien/{category}",
+    "/admin/zustaendigkeiten",
+    "/admin/bezirke",
+    "/admin/api-schluessel",
+]
+CHANGES = [
+    "/admin/benutzer",
+    "/admin/benutzer/{user}",
+    "/admin/benutzer/{user}/passwort",
+    "/admin/benutzer/{user}/sperren",
+    "/admin/benutzer/{user}/freigeben",
+    "/admin/abteilungen",
+    "/admin/abteilungen/{department}",
+    "/admin/kategorien",
+    "/admin/kategorien/{category}",
+    "/admin/zustaendigkeiten",
+    "/admin/zustaendigkeiten/{rule}/loeschen",
+    "/admin/bezirke",
+    "/admin/api-schluessel",
+    "/admin/api-schluessel/{key}/sperren",
+]
+# A change that would go through if the request were allowed.
+CHANGE_DATA = {
+    "email": "neu@example.org",
+    "name": "Neu",
+    "role": "admin",
+    "password": NEW_PASSWORD,
+    "code": "neu",
+    "name_de": "Neu",
+    "default_department": "1",
+}
+
+
+def test_labels_cover_every_role_and_the_demo_icons():
+    assert set(ROLE_LABELS) == set(ROLES)
+    assert {icon for *_, icon, _department in data.CATEGORIES} <= set(ICONS)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_works_for_the_admin(admin, staff, url):
+    response = admin.get(url.format(**ids(staff)))
+    assert response.status_code == 200
+    assert "Verwaltung" in page_text(response)
+
+
+@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize("who", ["anonymous", "dispatcher", "crew"])
+def test_pages_are_for_admins_only(client, staff, url, who):
+    target = url.format(**ids(staff))
+    if who != "anonymous":
+        login(client, ACCOUNTS[who][0])
+    response = client.get(target)
+    if who == "anonymous":
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/anmelden?next=")
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url", CHANGES)
+@pytest.mark.parametrize("who", ["anonymous", "dispatcher", "crew"])
+def test_changes_are_for_admins_only(client, staff, url, who):
+    target = url.format(**ids(staff))
+    before = [count(model) for model in (User, Department, RoutingRule)]
+    key_active = db.session.scalar(select(ApiKey.active).where(ApiKey.name == "Zugriffstest"))
+    if who != "anonymous":
+        login(client, ACCOUNTS[who][0])
+    response = client.post(target, data=CHANGE_DATA)
+    expected = 302 if who == "anonymous" else 403
+    assert response.status_code == expected
+    assert [count(model) for model in (User, Department, RoutingRule)] == before
+    assert db.session.scalar(select(ApiKey.active).where(ApiKey.name == "Zugriffstest"))
+    assert key_active
+    assert db.session.get(User, staff["crew"].id).active
+
+
+def test_only_admins_see_the_link_to_the_admin_pages(client, staff):
+    login(client, ACCOUNTS["dispatcher"][0])
+    assert "/admin/" not in page_text(client.get("/staff/eingang"))
+    client.post("/abmelden")
+    login(client, ACCOUNTS["admin"][0])
+    assert 'href="/admin/"' in page_text(client.get("/staff/eingang"))
+
+
+def test_changes_need_csrf(admin, app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    before = count(Department)
+    response = admin.post("/admin/abteilungen", data={"code": "neu", "name": "Neu"})
+    assert response.status_code == 400
+    assert "Sicherheitsmerkmal" in page_text(response)
+    assert count(Department) == before
+
+
+@pytest.mark.parametrize("url", ["/admin/benutzer/999999", "/admin/benutzer/99999999999999"])
+def test_unknown_ids_are_not_found(admin, url):
+    assert admin.get(url).status_code == 404
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+def new_account(**overrides: object) -> dict:
+    fields: dict = {
+        "email": "Neu@Example.org",
+        "name": "Erika Neu",
+        "role": "crew",
+        "departments": ["tbs-licht", "tbs-gruen"],
+        "password": NEW_PASSWORD,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def find(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_admin_creates_an_account_that_can_log_in(admin, app):
+    response = admin.post("/admin/benutzer", data=new_account())
+    assert response.status_code == 302
+    user = find("neu@example.org")
+    assert user.name == "Erika Neu" and user.role == "crew"
+    assert sorted(d.code for d in user.departments) == ["tbs-gruen", "tbs-licht"]
+    assert "Konto angelegt." in page_text(admin.get(response.headers["Location"]))
+    other = app.test_client()
+    assert login(other, "neu@example.org", NEW_PASSWORD).status_code == 302
+    assert other.get("/staff/warteschlange").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"email": "poststelle@example.org"}, "Es gibt schon ein Konto"),
+        ({"email": "POSTSTELLE@example.org"}, "Es gibt schon ein Konto"),
+        ({"email": "keine-adresse"}, "gültige E-Mail-Adresse"),
+        ({"email": "a" * 250 + "@example.org"}, "Höchstens 254 Zeichen"),
+        ({"password": "zu-kurz"}, "mindestens 12"),
+        ({"password": "x" * 201}, "12 bis 200 Zeichen"),
+        ({"role": "superuser"}, "Rolle aus der Liste"),
+        ({"departments": ["gibtsnicht"]}, "nur Abteilungen aus der Liste"),
+        ({"departments": []}, "mindestens eine Abteilung"),
+        ({"name": ""}, "Bitte ausfüllen"),
+        ({"name": "x" * 201}, "Höchstens 200 Zeichen"),
+        ({"name": "Erika\x1b[31m"}, "Steuerzeichen"),
+        ({"name": "Erika\nNeu"}, "Steuerzeichen"),
+    ],
+)
+def test_bad_accounts_are_refused(admin, overrides, message):
+    before = count(User)
+    refused(admin.post("/admin/benutzer", data=new_account(**overrides)), message)
+    assert count(User) == before
+
+
+def test_admin_edits_name_role_and_departments(admin, staff):
+    crew = staff["crew"].id
+    fields = {"name": "Neuer Name", "role": "dispatcher", "departments": ["tbs-gruen"]}
+    assert admin.post(f"/admin/benutzer/{crew}", data=fields).status_code == 302
+    user = db.session.get(User, crew)
+    assert (user.name, user.role, [d.code for d in user.departments]) == (
+        "Neuer Name",
+        "dispatcher",
+        ["tbs-gruen"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": "X", "role": "crew", "departments": ["gibtsnicht"]}, "aus der Liste"),
+        ({"name": "X", "role": "crew"}, "mindestens eine Abteilung"),
+        ({"name": "X", "role": "chef"}, "Rolle aus der Liste"),
+        ({"name": "\x00", "role": "crew", "departments": ["tbs-licht"]}, "Steuerzeichen"),
+    ],
+)
+def test_bad_edits_are_refused(admin, staff, fields, message):
+    crew = staff["crew"]
+    refused(admin.post(f"/admin/benutzer/{crew.id}", data=fields), message)
+    user = db.session.get(User, crew.id)
+    assert (user.name, user.role, [d.code for d in user.departments]) == (
+        "Crew",
+        "crew",
+        ["tbs-licht"],
+    )
+
+
+def test_admin_cannot_demote_or_disable_themselves(admin, staff):
+    me = staff["admin"].id
+    fields = {"name": "Admin", "role": "dispatcher"}
+    refused(admin.post(f"/admin/benutzer/{me}", data=fields), "nicht selbst die Rolle admin")
+    refused(admin.post(f"/admin/benutzer/{me}/sperren"), "eigenes Konto nicht sperren")
+    user = db.session.get(User, me)
+    assert user.role == "admin" and user.active
+    assert admin.get("/admin/").status_code == 200
+
+
+def test_disabled_account_is_logged_out_and_cannot_log_in(admin, app, staff):
+    crew = app.test_client()
+    login(crew, ACCOUNTS["crew"][0])
+    assert crew.get("/staff/warteschlange").status_code == 200
+    assert admin.post(f"/admin/benutzer/{staff['crew'].id}/sperren").status_code == 302
+    assert not db.session.get(User, staff["crew"].id).active
+    assert crew.get("/staff/warteschlange").status_code == 302
+    assert login(crew, ACCOUNTS["crew"][0]).status_code == 422
+    # And back again.
+    assert admin.post(f"/admin/benutzer/{staff['crew'].id}/freigeben").status_code == 302
+    assert login(crew, ACCOUNTS["crew"][0]).status_code == 302
+
+
+def test_new_password_logs_the_account_out_everywhere(admin, app, staff):
+    sessions = [app.test_client(), app.test_client()]
+    for session in sessions:
+        login(session, ACCOUNTS["crew"][0])
+        assert session.get("/staff/warteschlange").status_code == 200
+    url = f"/admin/benutzer/{staff['crew'].id}/passwort"
+    assert admin.post(url, data={"password": NEW_PASSWORD}).status_code == 302
+    for session in sessions:
+        assert session.get("/staff/warteschlange").status_code == 302
+    fresh = app.test_client()
+    assert login(fresh, ACCOUNTS["crew"][0], PASSWORD).status_code == 422
+    assert login(fresh, ACCOUNTS["crew"][0], NEW_PASSWORD).status_code == 302
+
+
+def test_new_own_password_keeps_this_session_only(admin, app, staff):
+    elsewhere = app.test_client()
+    login(elsewhere, ACCOUNTS["admin"][0])
+    url = f"/admin/benutzer/{staff['admin'].id}/passwort"
+    assert admin.post(url, data={"password": NEW_PASSWORD}).status_code == 302
+    assert admin.get("/admin/").status_code == 200
+    assert elsewhere.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "message"), [("kurz", "mindestens 12"), ("", "Bitte ein Passwort")]
+)
+def test_too_short_new_password_changes_nothing(admin, app, staff, password, message):
+    crew = app.test_client()
+    login(crew, ACCOUNTS["crew"][0])
+    url = f"/admin/benutzer/{staff['crew'].id}/passwort"
+    refused(admin.post(url, data={"password": password}), message)
+    assert crew.get("/staff/warteschlange").status_code == 200
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+
+def open311_post(client: FlaskClient, key: str):
+    data = {
+        "api_key": key,
+        "service_code": "licht",
+        "lat": str(MITTE[0]),
+        "long": str(MITTE[1]),
+        "description": "Die Laterne vor Hausnummer 12 ist dunkel.",
+    }
+    return client.post("/open311/v2/requests.json", data=data)
+
+
+def test_api_key_is_shown_once_and_works_until_revoked(admin, app):
+    response = admin.post("/admin/api-schluessel", data={"name": "Stadt-App"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    page = page_text(response)
+    start = page.index('id="neuer-schluessel">') + len('id="neuer-schluessel">')
+    key = page[start : page.index("<", start)]
+    api_key = db.session.scalar(select(ApiKey).where(ApiKey.name == "Stadt-App"))
+    assert api_key.key_hash == key_hash(key) and len(key) >= 40
+    assert key not in page_text(admin.get("/admin/api-schluessel"))
+
+    api = app.test_client()
+    assert open311_post(api, key).status_code in (200, 201)
+    assert admin.post(f"/admin/api-schluessel/{api_key.id}/sperren").status_code == 302
+    assert not db.session.get(ApiKey, api_key.id).active
+    assert open311_post(api, key).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("", "Bitte ausfüllen"), ("x" * 201, "Höchstens 200"), ("App\x07", "Steuerzeichen")],
+)
+def test_bad_api_key_names_are_refused(admin, name, message):
+    before = count(ApiKey)
+    page = refused(admin.post("/admin/api-schluessel", data={"name": name}), message)
+    assert "neuer-schluessel" not in page
+    assert count(ApiKey) == before
