@@ -48,9 +48,11 @@ demo: migrate
 	$(FLASK) demo load --if-empty
 	@$(FLASK) demo accounts
 
+# The mail worker runs beside the web server and stops with it.
 serve:
 	@echo "Mängelmelder läuft auf http://127.0.0.1:$(PORT)  (Strg-C beendet)"
-	exec $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@$(FLASK) outbox work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check .

@@ -116,6 +116,25 @@ class Config:
     # Default and largest page of GET requests (the spec's default is 1000).
     OPEN311_PAGE_SIZE = _env_int("OPEN311_PAGE_SIZE", 1000)
 
+    # Mail (app/notifications): without MAIL_SERVER, mails go to the log instead (development).
+    MAIL_SERVER = _env("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)  # STARTTLS
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)  # TLS from the first byte (port 465)
+    MAIL_USERNAME = _env("MAIL_USERNAME", "") or None
+    MAIL_PASSWORD = _env("MAIL_PASSWORD", "") or None
+    MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "Mängelmelder <noreply@example.org>")
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 20)
+    # A mail that failed this often is given up ("failed", listed for admins); the wait between
+    # tries doubles from MAIL_RETRY_SECONDS.
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_SECONDS = _env_int("MAIL_RETRY_SECONDS", 60)
+    # A mail still "sending" after this long belongs to a worker that died: it is tried again,
+    # with the same Message-ID.
+    MAIL_SENDING_TIMEOUT = _env_int("MAIL_SENDING_TIMEOUT", 300)
+    OUTBOX_POLL_SECONDS = _env_int("OUTBOX_POLL_SECONDS", 5)
+    RATELIMIT_FOLLOW = _env("RATELIMIT_FOLLOW", "10 per hour")
+
     PRIVACY_CONTACT = _env("PRIVACY_CONTACT", "datenschutz@example.org")
     OPERATOR_NAME = _env("OPERATOR_NAME", "Stadt Solingen (Demo)")
 
@@ -129,6 +148,11 @@ class TestConfig(Config):
     RATELIMIT_REPORTS = "100000 per minute"
     RATELIMIT_EXPORTS = "100000 per minute"
     RATELIMIT_LOGIN = "100000 per minute"
+    RATELIMIT_FOLLOW = "100000 per minute"
+    # Tests start their own SMTP server on loopback; without it mail goes nowhere.
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 1
+    MAIL_TIMEOUT = 5
     SERVER_NAME = "localhost"
     # Background threads would not see the test's uncommitted transaction.
     STATS_REFRESH_IN_BACKGROUND = False

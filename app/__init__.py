@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import errors, security, templating, timing
-from app.extensions import babel, csrf, db, limiter, migrate
+from app.extensions import babel, csrf, db, limiter, mail, migrate
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
@@ -28,6 +28,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
 
     from app import models  # noqa: F401  (registers the models with SQLAlchemy)
     from app.admin.views import bp as admin_bp
@@ -37,6 +38,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.districts.cli import districts_cli
     from app.map.views import bp as map_bp
     from app.media import storage
+    from app.notifications.cli import outbox_cli
+    from app.notifications.views import bp as notifications_bp
     from app.open311.cli import open311_cli
     from app.open311.views import bp as open311_bp
     from app.public.opendata_views import bp as opendata_bp
@@ -55,6 +58,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(notifications_bp)
     auth.init_app(app)
     # Open311 clients are other systems, not browsers with our forms: filing needs an API key.
     csrf.exempt(open311_bp)
@@ -64,6 +68,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(stats_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(open311_cli)
+    app.cli.add_command(outbox_cli)
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)

@@ -9,7 +9,8 @@ from flask import current_app
 from geoalchemy2 import alembic_helpers
 
 config = context.config
-fileConfig(config.config_file_name)
+# Keep the application's loggers working when migrations run inside a process (tests).
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 from app.schema import include_object  # noqa: E402

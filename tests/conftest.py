@@ -18,6 +18,7 @@ from app import create_app
 from app.demo.service import load_city
 from app.extensions import db
 from config import TestConfig
+from tests.mailbox import Mailbox
 
 
 def _rebuild_schema() -> None:
@@ -84,3 +85,12 @@ def uploads(app: Flask) -> Path:
     for path in folder.iterdir():
         path.unlink()
     return folder
+
+
+@pytest.fixture
+def mailbox(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """A real SMTP server on loopback; the app sends to it."""
+    box = Mailbox().start()
+    monkeypatch.setitem(app.config, "MAIL_PORT", box.port)
+    yield box
+    box.stop()

@@ -155,6 +155,7 @@ def test_rejected_spam_leaves_every_public_output(client, staff, uploads):
 
     response = act(client, case, "ablehnen", reason="spam", note="Werbung")
     assert response.status_code == 302 and response.headers["Location"].endswith("/staff/eingang")
+    assert "abgelehnt" in client.get(response.headers["Location"]).get_data(as_text=True)
     public = everything_public(client, [keep, spam])
     assert "Billige Uhren" not in public and case not in public
     assert keep.case_number in public

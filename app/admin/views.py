@@ -366,3 +366,7 @@ def revoke_api_key(key_id: int) -> Response:
     service.revoke_api_key(api_key)
     db.session.commit()
     return _done(_("API-Schlüssel „%(name)s“ gesperrt.", name=api_key.name), ".api_keys")
+
+
+# The mail outbox pages live in their own module and register on this blueprint.
+from app.admin import mails  # noqa: E402, F401

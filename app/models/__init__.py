@@ -2,6 +2,7 @@
 
 from app.models.api_key import ApiKey
 from app.models.district import District
+from app.models.mail import OutboxMail, Subscription
 from app.models.map_cell import MapCell, MapMonth
 from app.models.organisation import Category, Department, RoutingRule
 from app.models.report import Photo, RejectedReport, Report, TimelineEvent
@@ -18,12 +19,14 @@ __all__ = [
     "EventKind",
     "MapCell",
     "MapMonth",
+    "OutboxMail",
     "Photo",
     "RejectedReport",
     "Report",
     "RoutingRule",
     "StatisticsSnapshot",
     "Status",
+    "Subscription",
     "TimelineEvent",
     "User",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from app.media import storage
+from app.notifications.forms import FollowForm
+from app.notifications.views import preferred_language
 from app.public import service
 from app.public.filters import FilterError, ReportFilter, parse_filter
 from app.public.listing import list_reports
@@ -49,7 +51,8 @@ def report(case_number: str):
     found = find_by_case_number(case_number)
     if found is None:
         abort(404)
-    return render_template("public/report.html", report=found)
+    follow_form = FollowForm(language=preferred_language())
+    return render_template("public/report.html", report=found, form=follow_form)
 
 
 @bp.route("/fotos/<name>")

@@ -29,6 +29,17 @@ def no_control_characters(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_l("Der Text enthält unzulässige Steuerzeichen."))
 
 
+def email_checks() -> list:
+    """Length and form of an address; email-validator also refuses line breaks and other
+    characters that could smuggle mail headers."""
+    return [
+        Length(max=254, message=_l("Höchstens 254 Zeichen.")),
+        Email(
+            message=_l("Bitte eine gültige E-Mail-Adresse eingeben."), check_deliverability=False
+        ),
+    ]
+
+
 PHONE = re.compile(r"^[0-9+()/.\- ]{3,50}$")
 
 
@@ -88,14 +99,7 @@ class ReportForm(FlaskForm):
     )
     email = StringField(
         _l("E-Mail (freiwillig, für Rückmeldungen)"),
-        validators=[
-            Optional(),
-            Length(max=254, message=_l("Höchstens 254 Zeichen.")),
-            Email(
-                message=_l("Bitte eine gültige E-Mail-Adresse eingeben."),
-                check_deliverability=False,
-            ),
-        ],
+        validators=[Optional(), *email_checks()],
     )
     phone = StringField(
         _l("Telefon (freiwillig)"),

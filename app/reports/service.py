@@ -28,6 +28,7 @@ from app.models import (
     Status,
     TimelineEvent,
 )
+from app.notifications import service as notifications
 from app.reports.routing import case_number_sql, route_lateral
 
 INSERT_REPORT = text(
@@ -71,6 +72,8 @@ class NewReport:
     channel: Channel = Channel.WEB
     # A random key from the form: a resubmission of the same form creates no second report.
     submission_key: str | None = None
+    # The language of the reporter's mails ("de" or "en").
+    language: str = "de"
 
 
 @dataclass
@@ -134,6 +137,7 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
         )
     )
     db.session.flush()
+    notifications.report_filed(report, token, new.language)
     return FiledReport(report, token)
 
 

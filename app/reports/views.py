@@ -25,6 +25,7 @@ from app.media import storage
 from app.media.images import PhotoError
 from app.media.uploads import first_position, process_uploads
 from app.models import Channel
+from app.notifications.views import preferred_language
 from app.public.service import city_bounds
 from app.reports import service
 from app.reports.forms import ReportForm
@@ -93,6 +94,7 @@ def new_report_from(form: ReportForm, channel: Channel = Channel.WEB) -> service
         reporter_phone=(form.phone.data or "").strip() or None,
         channel=channel,
         submission_key=form.clean_submission_key(),
+        language=preferred_language(),
     )
 
 

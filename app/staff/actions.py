@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.media.images import ProcessedPhoto
 from app.models import EventKind, Report, Status, TimelineEvent, User
+from app.notifications import service as notifications
 from app.reports.service import add_photo
 
 NOTE_LIMIT = 2000
@@ -74,6 +75,7 @@ def change_status(
     if text:
         kind = EventKind.PUBLIC_NOTE if public_note else EventKind.INTERNAL_NOTE
         record(report, user, kind=kind, note=text, public=public_note)
+    notifications.report_updated(report, text if public_note else None)
     if after_photo is not None:
         add_photo(report, after_photo, after=True)
         record(report, user, kind=EventKind.PHOTO, public=True)

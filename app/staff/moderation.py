@@ -22,6 +22,7 @@ from app.models import (
     User,
 )
 from app.models.status import OPEN_STATUSES
+from app.notifications import service as notifications
 from app.reports.service import find_by_case_number
 from app.staff.actions import ActionError, check, clean_note, record
 
@@ -163,6 +164,9 @@ def mark_duplicate(
         public=True,
         note=f"Duplikat von Meldung {original.case_number}.",
     )
+    notifications.duplicate_closed(
+        report, original, f"Duplikat von Meldung {original.case_number}."
+    )
     db.session.flush()
 
 
@@ -183,6 +187,7 @@ def reassign(user: User, report: Report, seen_version: int | None, department_co
         note=f"Weitergeleitet an {department.name}.",
         public=True,
     )
+    notifications.report_forwarded(report)
     db.session.flush()
 
 

@@ -1,0 +1,50 @@
+"""`flask outbox send` (once, until nothing is due) and `flask outbox work` (the worker)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.notifications.outbox import send_due
+
+outbox_cli = click.Group("outbox", help="E-Mail-Ausgang: fällige Mails versenden.")
+
+
+@outbox_cli.command("send")
+@with_appcontext
+def send_command() -> None:
+    """Send every due mail once and say how it went."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    counts = send_due(limit=10_000)
+    click.echo(
+        f"{counts['sent']} gesendet, {counts['pending']} warten auf einen neuen Versuch, "
+        f"{counts['failed']} endgültig fehlgeschlagen."
+    )
+
+
+@outbox_cli.command("work")
+@with_appcontext
+def work_command() -> None:
+    """Send due mails until stopped (SIGTERM or Ctrl-C end it after the current mail)."""
+    # Development mail (no MAIL_SERVER) is written to this log.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    poll = current_app.config["OUTBOX_POLL_SECONDS"]
+    click.echo(f"E-Mail-Ausgang: prüfe alle {poll} s auf fällige Mails.")
+    try:
+        while not stopping:
+            counts = send_due()
+            db.session.remove()
+            if counts:
+                click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+            if not counts["sent"]:
+                time.sleep(poll)
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,178 @@
+"""The transactional outbox. `enqueue` writes a mail in the caller's transaction, so it exists
+only if the change that causes it commits. `send_due` sends what is due, one mail at a time:
+
+1. claim it and record the attempt (state "sending", a lease until MAIL_SENDING_TIMEOUT), commit;
+2. send it over SMTP with the Message-ID fixed at enqueue time;
+3. mark it "sent", commit.
+
+A worker killed between 2 and 3 leaves the mail "sending"; when the lease runs out it is sent
+again with the same Message-ID, which mail programs recognise as the same message. A failed try
+waits MAIL_RETRY_SECONDS, doubling each time; after MAIL_MAX_ATTEMPTS the mail is "failed".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import smtplib
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+
+from flask import current_app
+from flask_mail import BadHeaderError, Message
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OutboxMail, Report
+from app.notifications.compose import Draft
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(
+    recipient: str,
+    draft: Draft,
+    kind: str,
+    report: Report | None = None,
+    unsubscribe_url: str | None = None,
+) -> OutboxMail:
+    headers = {}
+    if unsubscribe_url:
+        # RFC 8058: mail programs offer "unsubscribe" and POST to the link themselves.
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    mail = OutboxMail(
+        message_id=f"<{uuid.uuid4().hex}@{_sender_domain()}>",
+        recipient=recipient,
+        subject=draft.subject,
+        body_text=draft.text,
+        body_html=draft.html,
+        headers=headers,
+        kind=kind,
+        report_id=report.id if report is not None else None,
+    )
+    db.session.add(mail)
+    return mail
+
+
+def _sender_domain() -> str:
+    address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+class Transport:
+    """One SMTP connection for a batch, opened on first use; without MAIL_SERVER the mail is
+    written to the log (development)."""
+
+    def __init__(self) -> None:
+        self.config = current_app.config
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, mail: OutboxMail) -> None:
+        message = Message(
+            subject=mail.subject,
+            recipients=[mail.recipient],
+            body=mail.body_text,
+            html=mail.body_html,
+            sender=self.config["MAIL_DEFAULT_SENDER"],
+            extra_headers=dict(mail.headers or {}),
+        )
+        message.msgId = mail.message_id
+        if message.has_bad_headers():
+            raise BadHeaderError
+        if not self.config["MAIL_SERVER"]:
+            log.info("Mail (kein MAIL_SERVER, nur Log) an %s: %s\n%s", *_log_parts(mail))
+            return
+        smtp = self.smtp or self._connect()
+        smtp.sendmail(message.sender, [mail.recipient], message.as_bytes())
+
+    def _connect(self) -> smtplib.SMTP:
+        config, timeout = self.config, self.config["MAIL_TIMEOUT"]
+        server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+        if config["MAIL_USE_SSL"]:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(server, port, timeout=timeout)
+        else:
+            smtp = smtplib.SMTP(server, port, timeout=timeout)
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+        if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        self.smtp = smtp
+        return smtp
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            # The server may have gone away: then there is nothing left to close politely.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.smtp.quit()
+            self.smtp = None
+
+
+def _log_parts(mail: OutboxMail) -> tuple[str, str, str]:
+    return mail.recipient, mail.subject, mail.body_text
+
+
+def _claim(now: datetime) -> OutboxMail | None:
+    """The next due mail, locked so no other worker takes it; the attempt is recorded and
+    committed before anything is sent."""
+    mail = db.session.scalar(
+        select(OutboxMail)
+        .where(
+            OutboxMail.state.in_(("pending", "sending")),
+            OutboxMail.next_attempt_at <= now,
+        )
+        .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if mail is None:
+        db.session.commit()
+        return None
+    mail.state = "sending"
+    mail.attempts += 1
+    mail.next_attempt_at = now + timedelta(seconds=current_app.config["MAIL_SENDING_TIMEOUT"])
+    db.session.commit()
+    return mail
+
+
+def _failed(mail: OutboxMail, error: Exception, permanent: bool, now: datetime) -> str:
+    config = current_app.config
+    mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if permanent or mail.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        mail.state = "failed"
+    else:
+        mail.state = "pending"
+        wait = config["MAIL_RETRY_SECONDS"] * 2 ** (mail.attempts - 1)
+        mail.next_attempt_at = now + timedelta(seconds=wait)
+    db.session.commit()
+    return mail.state
+
+
+def send_due(limit: int = 100) -> Counter:
+    """Send up to `limit` due mails; counts of "sent", "pending" (will be retried), "failed".
+    A connection failure ends the batch, so a server that is down costs one try, not many."""
+    counts: Counter = Counter()
+    transport = Transport()
+    try:
+        for _ in range(limit):
+            mail = _claim(datetime.now(UTC))
+            if mail is None:
+                break
+            try:
+                transport.send(mail)
+            except (smtplib.SMTPRecipientsRefused, BadHeaderError) as exc:
+                counts[_failed(mail, exc, True, datetime.now(UTC))] += 1
+                continue
+            except (smtplib.SMTPException, OSError) as exc:
+                counts[_failed(mail, exc, False, datetime.now(UTC))] += 1
+                break
+            mail.state, mail.sent_at, mail.last_error = "sent", datetime.now(UTC), None
+            db.session.commit()
+            counts["sent"] += 1
+    finally:
+        transport.close()
+    return counts

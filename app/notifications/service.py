@@ -1,0 +1,146 @@
+"""Who learns what: the reporter, confirmed followers and the responsible department. Called by
+the services that change reports, inside their transaction; nothing here commits or sends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Report, Subscription
+from app.notifications import tokens
+from app.notifications.compose import draft
+from app.notifications.outbox import enqueue
+
+# A second follow request for the same address within this time sends no second mail.
+CONFIRM_RESEND_AFTER = timedelta(hours=24)
+
+
+def _unsubscribe_url(subscription: Subscription) -> str:
+    token = tokens.sign("unsubscribe", subscription.id)
+    return url_for("notifications.unsubscribe", token=token, _external=True)
+
+
+def _report_url(report: Report) -> str:
+    return url_for("public.report", case_number=report.case_number, _external=True)
+
+
+def report_filed(report: Report, tracking_token: str, language: str) -> None:
+    """A new report: the receipt for a reporter who gave an email, a mail to the department."""
+    if report.reporter_email:
+        reporter = Subscription(
+            report_id=report.id,
+            email=report.reporter_email,
+            language=language,
+            reporter=True,
+            confirmed_at=datetime.now(UTC),
+        )
+        db.session.add(reporter)
+        db.session.flush()
+        tracking_url = url_for("reports.tracking", token=tracking_token, _external=True)
+        unsubscribe = _unsubscribe_url(reporter)
+        mail = draft(
+            "receipt", language, report, tracking_url=tracking_url, unsubscribe_url=unsubscribe
+        )
+        enqueue(reporter.email, mail, "receipt", report, unsubscribe)
+    _to_department(report, "department")
+
+
+def report_forwarded(report: Report) -> None:
+    _to_department(report, "department_moved")
+
+
+def _to_department(report: Report, kind: str) -> None:
+    address = report.department.email
+    if not address:
+        return
+    staff_url = url_for("staff.report", case_number=report.case_number, _external=True)
+    enqueue(address, draft(kind, "de", report, staff_url=staff_url), kind, report)
+
+
+def report_updated(report: Report, note: str | None, original: Report | None = None) -> None:
+    """A public status change (with its public note): every confirmed subscriber hears of it."""
+    subscribers = db.session.scalars(
+        select(Subscription).where(
+            Subscription.report_id == report.id, Subscription.confirmed_at.is_not(None)
+        )
+    )
+    extra = {}
+    if original is not None:
+        extra = {"original_url": _report_url(original), "original_case": original.case_number}
+    for subscriber in subscribers:
+        unsubscribe = _unsubscribe_url(subscriber)
+        mail = draft(
+            "status",
+            subscriber.language,
+            report,
+            note=note,
+            report_url=_report_url(report),
+            unsubscribe_url=unsubscribe,
+            **extra,
+        )
+        enqueue(subscriber.email, mail, "status", report, unsubscribe)
+
+
+def duplicate_closed(report: Report, original: Report, note: str) -> None:
+    """The duplicate's subscribers hear where to look instead; its reporter now follows the
+    original (without a second opt-in: they asked for news of this defect)."""
+    report_updated(report, note, original)
+    for reporter in db.session.scalars(
+        select(Subscription).where(Subscription.report_id == report.id, Subscription.reporter)
+    ):
+        already = db.session.scalar(
+            select(Subscription.id).where(
+                Subscription.report_id == original.id, Subscription.email == reporter.email
+            )
+        )
+        if already is None:
+            db.session.add(
+                Subscription(
+                    report_id=original.id,
+                    email=reporter.email,
+                    language=reporter.language,
+                    confirmed_at=datetime.now(UTC),
+                )
+            )
+
+
+def follow(report: Report, email: str, language: str) -> None:
+    """Ask to follow a report: a confirmation mail (double opt-in). The answer to the person is
+    the same whether or not the address already follows, so it reveals nothing."""
+    existing = db.session.scalar(
+        select(Subscription).where(Subscription.report_id == report.id, Subscription.email == email)
+    )
+    now = datetime.now(UTC)
+    if existing is not None and (
+        existing.confirmed_at is not None or now - existing.created_at < CONFIRM_RESEND_AFTER
+    ):
+        return
+    if existing is None:
+        existing = Subscription(report_id=report.id, email=email, language=language)
+        db.session.add(existing)
+    existing.language, existing.created_at = language, now
+    db.session.flush()
+    token = tokens.sign("follow", existing.id)
+    confirm_url = url_for("notifications.confirm", token=token, _external=True)
+    mail = draft("follow_confirm", language, report, confirm_url=confirm_url)
+    enqueue(email, mail, "follow_confirm", report)
+
+
+def confirm(token: str) -> Subscription | None:
+    subscription_id = tokens.read("follow", token, tokens.CONFIRM_MAX_AGE)
+    subscription = db.session.get(Subscription, subscription_id) if subscription_id else None
+    if subscription is not None and subscription.confirmed_at is None:
+        subscription.confirmed_at = datetime.now(UTC)
+    return subscription
+
+
+def unsubscribe(token: str) -> Subscription | None:
+    """Ends the subscription the link names; None when the link is forged or already used."""
+    subscription_id = tokens.read("unsubscribe", token)
+    subscription = db.session.get(Subscription, subscription_id) if subscription_id else None
+    if subscription is not None:
+        db.session.delete(subscription)
+    return subscription
