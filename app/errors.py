@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 MESSAGES = {
     400: "Die Anfrage war fehlerhaft.",
@@ -39,6 +39,30 @@ def handle_csrf(error: CSRFError) -> tuple[object, int]:
     )
 
 
+class NulByte(BadRequest):
+    description = "Die Anfrage enthält ein unzulässiges Nullzeichen."
+
+
+def refuse_nul_bytes() -> None:
+    """PostgreSQL text cannot hold NUL: a value with one would fail deep inside a query. Forms
+    check their fields themselves (with a message next to the field), the APIs name the bad
+    parameter in their own error format; addresses, query strings and the login form are
+    refused here."""
+    if request.path.startswith(("/open311/", "/api/")):
+        return
+    values = [request.path, *request.args.values()]
+    if request.path == "/anmelden":
+        values += request.form.values()
+    if any("\x00" in value for value in values):
+        raise NulByte
+
+
+def handle_nul(error: NulByte) -> tuple[object, int]:
+    return _render(400, _("Die Anfrage enthält ein unzulässiges Nullzeichen."))
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
+    app.register_error_handler(NulByte, handle_nul)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)

@@ -236,8 +236,9 @@ def test_duplicates_of_a_duplicate_point_to_the_new_original(client, staff):
     act(client, second, "duplikat", original=first)
     act(client, first, "duplikat", original=third)
     assert fresh(second).duplicate_of.case_number == third
-    response = act(client, second, "duplikat", original=first)
-    assert response.status_code == 422  # already closed as duplicate
+    response = act(client, second, "duplikat", original=third)
+    assert response.status_code == 422
+    assert "bereits als Duplikat geschlossen" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

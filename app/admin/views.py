@@ -24,10 +24,10 @@ from werkzeug.wrappers import Response
 
 from app.admin import forms, service
 from app.admin.service import AdminError, CategoryData
+from app.auth.access import roles
 from app.districts.service import DistrictImportError
 from app.extensions import db
 from app.models import ApiKey, Category, Department, RoutingRule, User
-from app.staff.views import roles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 M = TypeVar("M")

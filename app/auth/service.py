@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import Department, User
@@ -75,6 +78,11 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(email: str, password: str, policy: LoginPolicy) -> User | None:
     """The user for these credentials, or None; failures lock the account for a while.
 
@@ -82,6 +90,8 @@ def authenticate(email: str, password: str, policy: LoginPolicy) -> User | None:
     user = find_by_email(email)
     now = datetime.now(UTC)
     if user is None or not user.active:
+        # As slow as a real check: the answer time must not tell which addresses have accounts.
+        check_password_hash(_dummy_hash(), password)
         return None
     if user.locked_until and user.locked_until > now:
         return None

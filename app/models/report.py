@@ -85,6 +85,13 @@ class Report(db.Model):
             postgresql_using="gist",
             postgresql_where=text(f"status IN ({sql_in(OPEN_STATUSES)})"),
         ),
+        # The inbox: the few unchecked reports, oldest first.
+        Index(
+            "ix_reports_unpublished_created",
+            "created_at",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+        ),
         # Few reports are duplicates: a partial index keeps deleting an original cheap.
         Index(
             "ix_reports_duplicate_of_id",

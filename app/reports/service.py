@@ -180,7 +180,7 @@ def find_rejected_by_token(token: str) -> RejectedReport | None:
 
 
 def find_by_case_number(case_number: str) -> Report | None:
-    if len(case_number) > 20:
+    if len(case_number) > 20 or "\x00" in case_number:
         return None
     return db.session.scalar(select(Report).where(Report.case_number == case_number))
 

@@ -24,6 +24,15 @@ class ChangedMeanwhile(Exception):
     """Someone else changed the report after this person loaded it."""
 
 
+def small_number(raw: str | None) -> int | None:
+    """A plain ASCII number that fits the database's integer columns, or None. (str.isdigit
+    alone lets "²" through, which int() refuses.)"""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        return None
+    return int(raw)
+
+
 def may_work_on(user: User, report: Report) -> bool:
     return user.works_for(report.department_id)
 
@@ -68,6 +77,10 @@ def change_status(
         raise ActionError("Unbekannter Status.") from None
     if new == report.status:
         raise ActionError("Die Meldung hat bereits diesen Status.")
+    if new == Status.DUPLICATE:
+        raise ActionError("Duplikate bitte mit „Als Duplikat schließen“ markieren.")
+    if new.is_open:
+        report.duplicate_of = None
     text = clean_note(note)
     report.status = new.value
     report.updated_at = datetime.now(UTC)
@@ -87,11 +100,12 @@ PRIORITIES = {0: "normal", 1: "hoch", 2: "dringend"}
 
 def set_priority(user: User, report: Report, seen_version: int | None, priority: str) -> None:
     check(user, report, seen_version)
-    if not priority.isdigit() or int(priority) not in PRIORITIES:
+    value = small_number(priority)
+    if value not in PRIORITIES:
         raise ActionError("Unbekannte Priorität.")
-    if int(priority) == report.priority:
+    if value == report.priority:
         raise ActionError("Die Meldung hat bereits diese Priorität.")
-    report.priority = int(priority)
+    report.priority = value
     record(
         report,
         user,
@@ -105,7 +119,8 @@ def set_priority(user: User, report: Report, seen_version: int | None, priority:
 def assign(user: User, report: Report, seen_version: int | None, assignee_id: str) -> None:
     """Give the report to a colleague who works for its department."""
     check(user, report, seen_version)
-    colleague = db.session.get(User, int(assignee_id)) if assignee_id.isdigit() else None
+    number = small_number(assignee_id)
+    colleague = db.session.get(User, number) if number is not None else None
     if colleague is None or not colleague.active or not colleague.works_for(report.department_id):
         raise ActionError("Diese Person arbeitet nicht für die zuständige Abteilung.")
     report.assignee = colleague

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.media import storage
@@ -18,16 +18,22 @@ from app.models import (
     EventKind,
     RejectedReport,
     Report,
+    RoutingRule,
     Status,
     User,
 )
 from app.models.status import OPEN_STATUSES
 from app.notifications import service as notifications
 from app.reports.service import find_by_case_number
-from app.staff.actions import ActionError, check, clean_note, record
+from app.staff.actions import ActionError, ChangedMeanwhile, check, clean_note, record
 
 REJECT_REASONS = {"spam": "Spam", "abuse": "Missbrauch"}
 DUPLICATE_RADIUS_M = 50
+
+
+def _key(code: str) -> str:
+    # A code with NUL matches nothing, and PostgreSQL would refuse to even compare it.
+    return "" if "\x00" in code else code
 
 
 def _inbox_only(user: User, report: Report, seen_version: int | None) -> None:
@@ -88,6 +94,14 @@ def reject(
     _inbox_only(user, report, seen_version)
     if reason not in REJECT_REASONS:
         raise ActionError("Bitte einen Grund wählen: Spam oder Missbrauch.")
+    copies = db.session.scalars(
+        select(Report.case_number).where(Report.duplicate_of_id == report.id)
+    ).all()
+    if copies:
+        raise ActionError(
+            "Andere Meldungen sind als Duplikat dieser Meldung geschlossen "
+            f"({', '.join(copies)}); sie kann daher nicht abgelehnt werden."
+        )
     db.session.add(
         RejectedReport(
             case_number=report.case_number,
@@ -130,6 +144,19 @@ def duplicate_candidates(report: Report, limit: int = 10) -> list[Report]:
     )
 
 
+def _lock_and_recheck(report: Report, original: Report, seen_version: int | None) -> None:
+    """Two dispatchers marking A as duplicate of B and B of A at once would close both. Both rows
+    are locked in id order (no deadlock), then read again: the second one sees the first."""
+    ids = sorted([report.id, original.id])
+    db.session.execute(
+        select(Report.id).where(Report.id.in_(ids)).order_by(Report.id).with_for_update()
+    )
+    db.session.refresh(report)
+    db.session.refresh(original)
+    if report.version != seen_version:
+        raise ChangedMeanwhile
+
+
 def mark_duplicate(
     user: User, report: Report, seen_version: int | None, original_case: str
 ) -> None:
@@ -140,6 +167,7 @@ def mark_duplicate(
         raise ActionError("Keine Meldung mit dieser Vorgangsnummer.")
     if original.id == report.id:
         raise ActionError("Eine Meldung kann kein Duplikat von sich selbst sein.")
+    _lock_and_recheck(report, original, seen_version)
     if original.duplicate_of is not None:
         raise ActionError(
             f"Meldung {original.case_number} ist selbst ein Duplikat von "
@@ -147,12 +175,10 @@ def mark_duplicate(
         )
     if report.status == Status.DUPLICATE:
         raise ActionError("Die Meldung ist bereits als Duplikat geschlossen.")
-    # Reports that pointed to this one now point to the original: no chains.
-    db.session.execute(
-        update(Report)
-        .where(Report.duplicate_of_id == report.id)
-        .values(duplicate_of_id=original.id)
-    )
+    # Reports that pointed to this one now point to the original: no chains. Through the ORM,
+    # so their versions rise and pages open on them notice.
+    for earlier in db.session.scalars(select(Report).where(Report.duplicate_of_id == report.id)):
+        earlier.duplicate_of = original
     report.duplicate_of = original
     report.status = Status.DUPLICATE.value
     report.updated_at = datetime.now(UTC)
@@ -173,13 +199,22 @@ def mark_duplicate(
 def reassign(user: User, report: Report, seen_version: int | None, department_code: str) -> None:
     """Move the report to another department's queue; the public sees it was forwarded."""
     _inbox_only(user, report, seen_version)
-    department = db.session.scalar(select(Department).where(Department.code == department_code))
+    department = db.session.scalar(
+        select(Department).where(Department.code == _key(department_code))
+    )
     if department is None:
         raise ActionError("Unbekannte Abteilung.")
     if department.id == report.department_id:
         raise ActionError("Die Meldung liegt bereits bei dieser Abteilung.")
+    _move_to(report, user, department)
+    db.session.flush()
+
+
+def _move_to(report: Report, user: User, department: Department) -> None:
     report.department = department
     report.updated_at = datetime.now(UTC)
+    if report.assignee is not None and not report.assignee.works_for(department.id):
+        report.assignee = None  # the new department assigns its own people
     record(
         report,
         user,
@@ -188,16 +223,29 @@ def reassign(user: User, report: Report, seen_version: int | None, department_co
         public=True,
     )
     notifications.report_forwarded(report)
-    db.session.flush()
+
+
+def _routed_department(report: Report) -> Department:
+    """Who is responsible for the report's category in its district (as when it was filed)."""
+    rule = db.session.scalar(
+        select(RoutingRule).where(
+            RoutingRule.category_id == report.category_id,
+            RoutingRule.district_id == report.district_id,
+        )
+    )
+    if rule is not None:
+        return db.session.get_one(Department, rule.department_id)
+    return report.category.default_department
 
 
 def correct(user: User, report: Report, seen_version: int | None, field: str, code: str) -> None:
-    """Correct the category or the district; the public timeline says what changed."""
+    """Correct the category or the district; the public timeline says what changed, and the
+    report moves to the department responsible for the corrected pair."""
     _inbox_only(user, report, seen_version)
     model, label = {"category": (Category, "Kategorie"), "district": (District, "Stadtbezirk")}[
         field
     ]
-    value = db.session.scalar(select(model).where(model.code == code))
+    value = db.session.scalar(select(model).where(model.code == _key(code)))
     if value is None or (field == "category" and not value.active):
         raise ActionError(f"Unbekannte Angabe für {label}.")
     if getattr(report, f"{field}_id") == value.id:
@@ -212,3 +260,7 @@ def correct(user: User, report: Report, seen_version: int | None, field: str, co
         note=f"{label} berichtigt: {value.name}.",
     )
     db.session.flush()
+    responsible = _routed_department(report)
+    if responsible.id != report.department_id:
+        _move_to(report, user, responsible)
+        db.session.flush()

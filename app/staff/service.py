@@ -9,17 +9,18 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Category, Department, District, Report, User
-from app.models.status import OPEN_STATUSES, Status
+from app.models.status import OPEN_STATUSES
 
 PAGE = 50
 
 
 def inbox(limit: int = PAGE) -> list[Report]:
-    """New reports not yet checked, oldest first: what the central inbox works through."""
+    """Reports not yet checked (unpublished), oldest first, whatever crews did meanwhile:
+    what the central inbox works through."""
     return list(
         db.session.scalars(
             select(Report)
-            .where(Report.status == Status.RECEIVED, Report.published_at.is_(None))
+            .where(Report.published_at.is_(None))
             .options(joinedload(Report.category), joinedload(Report.district))
             .order_by(Report.created_at, Report.id)
             .limit(limit)

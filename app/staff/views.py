@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
+from app.auth.access import roles
 from app.extensions import db
 from app.media import storage
 from app.media.images import PhotoError, ProcessedPhoto
@@ -25,23 +25,6 @@ from app.staff import actions, moderation, service
 from app.staff.service import all_departments
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-
-def roles(*allowed: str) -> Callable:
-    """Only these roles; the server enforces it whatever the page shows."""
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def checked(*args: object, **kwargs: object):
-            if not current_user.is_authenticated:
-                return redirect(url_for("auth.login"))
-            if current_user.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return checked
-
-    return decorate
 
 
 @bp.app_template_filter("map_points")
@@ -123,8 +106,7 @@ def _report(case_number: str) -> Report:
 
 
 def _version() -> int | None:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return actions.small_number(request.form.get("version"))
 
 
 @bp.route("/meldungen/<case_number>")
@@ -194,7 +176,8 @@ def act(case_number: str, action: str):
     except PermissionError:
         db.session.rollback()
         abort(403)
-    except actions.ChangedMeanwhile:
+    except (actions.ChangedMeanwhile, StaleDataError):
+        # StaleDataError: someone saved between our check and our write (SQLAlchemy's check).
         db.session.rollback()
         flash(
             _("Die Meldung wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand."),
