@@ -131,7 +131,9 @@ def test_following_needs_confirmation_and_then_brings_every_update(client, mailb
     (ask,) = mailbox.to(FOLLOWER)  # the confirmation only: no update before opting in
     assert case in ask["Subject"] and "Bitte bestätigen" in ask["Subject"]
     confirm = link_in(text_of(ask), "/benachrichtigungen/bestaetigen/")
-    assert client.get(confirm).status_code == 200
+    assert client.get(confirm).status_code == 200  # a page with a button: scanners confirm nothing
+    assert db.session.scalar(select(Subscription.confirmed_at)) is None
+    assert client.post(confirm).status_code == 200
     staff_act(client, "licht@example.org", case, "status", status="resolved")
     send_due()
     assert [m["Subject"] for m in mailbox.to(FOLLOWER)][1:] == [f"Meldung {case}: Erledigt"]
@@ -243,3 +245,45 @@ def test_no_mail_is_written_when_the_change_fails(client, mailbox):
     assert post_report(client, outside).status_code == 422
     assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
     assert send_due()["sent"] == 0 and mailbox.messages == []
+
+
+def test_spellings_of_one_address_get_one_confirmation(client, mailbox):
+    report, _ = file(client, email=None)
+    for spelling in ("Nachbar@Example.net", " nachbar@example.net ", "NACHBAR@EXAMPLE.NET"):
+        assert follow(client, report.case_number, spelling).status_code == 302
+    send_due()
+    assert len(mailbox.to(FOLLOWER)) == 1
+
+
+def test_nobody_can_flood_a_strangers_inbox_through_many_reports(client, mailbox):
+    cases = [file(client, email=None)[0].case_number for _ in range(5)]
+    for case in cases:
+        follow(client, case)
+    send_due()
+    assert len(mailbox.to(FOLLOWER)) == 3  # CONFIRMS_PER_DAY
+
+
+def test_followers_of_a_duplicate_follow_the_original(client, mailbox, staff):
+    original, _ = file(client, email=None)
+    duplicate, _ = file(client, email=None)
+    follow(client, duplicate.case_number)
+    send_due()
+    client.post(link_in(text_of(mailbox.to(FOLLOWER)[0]), "/benachrichtigungen/bestaetigen/"))
+    staff_act(
+        client,
+        "poststelle@example.org",
+        duplicate.case_number,
+        "duplikat",
+        original=original.case_number,
+    )
+    staff_act(client, "licht@example.org", original.case_number, "status", status="resolved")
+    send_due()
+    subjects = [m["Subject"] for m in mailbox.to(FOLLOWER)]
+    assert subjects[-1] == f"Meldung {original.case_number}: Erledigt"
+
+
+def test_a_delivered_mail_keeps_no_tracking_link(client, mailbox):
+    _, link = file(client)
+    send_due()
+    stored = db.session.scalar(select(OutboxMail).where(OutboxMail.kind == "receipt"))
+    assert stored.state == "sent" and link not in stored.body_text + stored.body_html

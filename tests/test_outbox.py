@@ -150,3 +150,48 @@ def test_failed_mails_are_shown_to_admins_and_can_be_retried(app, client, mailbo
     monkeypatch.setitem(app.config, "MAIL_PORT", mailbox.port)
     assert send_due() == {"sent": 1}
     assert client.post("/admin/e-mails/99999999999999999999/erneut").status_code == 404
+
+
+class Answering:
+    """An SMTP server that answers RCPT or DATA with a given reply for some recipients."""
+
+    def __init__(self, box, rcpt: dict[str, str] | None = None, data: dict[str, str] | None = None):
+        self.box, self.rcpt, self.data = box, rcpt or {}, data or {}
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address in self.rcpt:
+            return self.rcpt[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        for address in envelope.rcpt_tos:
+            if address in self.data:
+                return self.data[address]
+        return await self.box.handle_DATA(server, session, envelope)
+
+
+def test_greylisting_is_tried_again_and_a_hard_no_does_not_stop_the_others(app, mailbox):
+    mailbox.controller.handler = Answering(
+        mailbox,
+        rcpt={"person0@example.org": "451 4.7.1 Greylisted, bitte spaeter"},
+        data={"person1@example.org": "554 5.7.1 Abgelehnt"},
+    )
+    first, second, third = queued(3)
+    assert send_due() == {"pending": 1, "failed": 1, "sent": 1}
+    for mail in (first, second, third):
+        db.session.refresh(mail)
+    assert (first.state, second.state, third.state) == ("pending", "failed", "sent")
+    assert "451" in first.last_error and "554" in second.last_error
+
+
+def test_an_address_with_umlauts_fails_alone_and_the_rest_goes_out(app, mailbox):
+    enqueue("jörg@example.de", DRAFT, "test")
+    enqueue("post@müller.de", DRAFT, "test")
+    enqueue("ok@example.de", DRAFT, "test")
+    db.session.commit()
+    assert send_due() == {"failed": 1, "sent": 2}
+    received = sorted(m["To"] for m in mailbox.messages)
+    assert received == ["ok@example.de", "post@xn--mller-kva.de"]
+    failed = db.session.scalar(select(OutboxMail).where(OutboxMail.state == "failed"))
+    assert failed.recipient == "jörg@example.de" and "Umlaut" in failed.last_error

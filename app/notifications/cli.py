@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from collections import Counter
 
 import click
 from flask import current_app
@@ -13,6 +14,7 @@ from flask.cli import with_appcontext
 from app.extensions import db
 from app.notifications.outbox import send_due
 
+log = logging.getLogger(__name__)
 outbox_cli = click.Group("outbox", help="E-Mail-Ausgang: fällige Mails versenden.")
 
 
@@ -38,9 +40,16 @@ def work_command() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     poll = current_app.config["OUTBOX_POLL_SECONDS"]
     click.echo(f"E-Mail-Ausgang: prüfe alle {poll} s auf fällige Mails.")
+    if not current_app.config["MAIL_SERVER"]:
+        log.warning("MAIL_SERVER ist nicht gesetzt: E-Mails werden nur ins Protokoll geschrieben.")
     try:
         while not stopping:
-            counts = send_due()
+            try:
+                counts = send_due()
+            except Exception:  # the database went away, …: log it, wait, and carry on
+                log.exception("E-Mail-Ausgang: Fehler beim Versenden")
+                db.session.rollback()
+                counts = Counter()
             db.session.remove()
             if counts:
                 click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))

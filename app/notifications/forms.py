@@ -17,6 +17,8 @@ class FollowForm(FlaskForm):
             DataRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse an.")),
             *email_checks(),
         ],
+        # A pasted address often brings a space along.
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
     language = SelectField(
         _l("Sprache der E-Mails"),

@@ -73,9 +73,10 @@ class Transport:
         self.smtp: smtplib.SMTP | None = None
 
     def send(self, mail: OutboxMail) -> None:
+        recipient = ascii_address(mail.recipient)
         message = Message(
             subject=mail.subject,
-            recipients=[mail.recipient],
+            recipients=[recipient],
             body=mail.body_text,
             html=mail.body_html,
             sender=self.config["MAIL_DEFAULT_SENDER"],
@@ -88,7 +89,7 @@ class Transport:
             log.info("Mail (kein MAIL_SERVER, nur Log) an %s: %s\n%s", *_log_parts(mail))
             return
         smtp = self.smtp or self._connect()
-        smtp.sendmail(message.sender, [mail.recipient], message.as_bytes())
+        smtp.sendmail(message.sender, [recipient], message.as_bytes())
 
     def _connect(self) -> smtplib.SMTP:
         config, timeout = self.config, self.config["MAIL_TIMEOUT"]
@@ -110,6 +111,15 @@ class Transport:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.smtp.quit()
             self.smtp = None
+
+
+def ascii_address(address: str) -> str:
+    """The domain in its ASCII (IDNA) form; a local part with umlauts would need SMTPUTF8,
+    which not every server speaks, so such a mail fails with a clear reason."""
+    local, _, domain = address.rpartition("@")
+    if not local.isascii():
+        raise UnicodeEncodeError("ascii", local, 0, len(local), "Umlaut im Namen der Adresse")
+    return f"{local}@{domain.encode('idna').decode('ascii')}"
 
 
 def _log_parts(mail: OutboxMail) -> tuple[str, str, str]:
@@ -152,9 +162,25 @@ def _failed(mail: OutboxMail, error: Exception, permanent: bool, now: datetime) 
     return mail.state
 
 
+def _verdict(error: Exception) -> str:
+    """ "retry" (a 4xx answer for this mail), "permanent" (5xx, or a mail that cannot be built
+    or addressed), or "connection" (the server is unreachable or went away: end the batch)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return "permanent" if all(code >= 500 for code in codes) else "retry"
+    if isinstance(error, smtplib.SMTPResponseException):
+        if isinstance(error, smtplib.SMTPServerDisconnected):
+            return "connection"
+        return "permanent" if error.smtp_code >= 500 else "retry"
+    if isinstance(error, (smtplib.SMTPException, OSError)):
+        return "connection"
+    return "permanent"  # BadHeaderError, UnicodeEncodeError, …: trying again changes nothing
+
+
 def send_due(limit: int = 100) -> Counter:
     """Send up to `limit` due mails; counts of "sent", "pending" (will be retried), "failed".
-    A connection failure ends the batch, so a server that is down costs one try, not many."""
+    A connection failure ends the batch, so a server that is down costs one try, not many;
+    a mail refused for its own reasons does not hold up the others."""
     counts: Counter = Counter()
     transport = Transport()
     try:
@@ -164,15 +190,21 @@ def send_due(limit: int = 100) -> Counter:
                 break
             try:
                 transport.send(mail)
-            except (smtplib.SMTPRecipientsRefused, BadHeaderError) as exc:
-                counts[_failed(mail, exc, True, datetime.now(UTC))] += 1
+            except Exception as exc:  # every failure is recorded on the mail, none stops the rest
+                verdict = _verdict(exc)
+                counts[_failed(mail, exc, verdict == "permanent", datetime.now(UTC))] += 1
+                if verdict == "connection":
+                    break
                 continue
-            except (smtplib.SMTPException, OSError) as exc:
-                counts[_failed(mail, exc, False, datetime.now(UTC))] += 1
-                break
-            mail.state, mail.sent_at, mail.last_error = "sent", datetime.now(UTC), None
-            db.session.commit()
+            _mark_sent(mail)
             counts["sent"] += 1
     finally:
         transport.close()
     return counts
+
+
+def _mark_sent(mail: OutboxMail) -> None:
+    mail.state, mail.sent_at, mail.last_error = "sent", datetime.now(UTC), None
+    # The body may hold a tracking link (a secret) or a note: not kept once delivered.
+    mail.body_text = mail.body_html = ""
+    db.session.commit()

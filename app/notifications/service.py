@@ -6,16 +6,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Report, Subscription
+from app.models import OutboxMail, Report, Subscription
 from app.notifications import tokens
 from app.notifications.compose import draft
 from app.notifications.outbox import enqueue
 
 # A second follow request for the same address within this time sends no second mail.
 CONFIRM_RESEND_AFTER = timedelta(hours=24)
+# Confirmation requests one address receives in a day, over all reports.
+CONFIRMS_PER_DAY = 3
 
 
 def _unsubscribe_url(subscription: Subscription) -> str:
@@ -32,7 +35,7 @@ def report_filed(report: Report, tracking_token: str, language: str) -> None:
     if report.reporter_email:
         reporter = Subscription(
             report_id=report.id,
-            email=report.reporter_email,
+            email=normalise(report.reporter_email),
             language=language,
             reporter=True,
             confirmed_at=datetime.now(UTC),
@@ -85,48 +88,78 @@ def report_updated(report: Report, note: str | None, original: Report | None = N
 
 
 def duplicate_closed(report: Report, original: Report, note: str) -> None:
-    """The duplicate's subscribers hear where to look instead; its reporter now follows the
-    original (without a second opt-in: they asked for news of this defect)."""
+    """The duplicate's subscribers hear where to look instead, and from now on follow the
+    original (no second opt-in: they asked for news of this defect)."""
     report_updated(report, note, original)
-    for reporter in db.session.scalars(
-        select(Subscription).where(Subscription.report_id == report.id, Subscription.reporter)
-    ):
-        already = db.session.scalar(
-            select(Subscription.id).where(
-                Subscription.report_id == original.id, Subscription.email == reporter.email
-            )
+    following = set(
+        db.session.scalars(select(Subscription.email).where(Subscription.report_id == original.id))
+    )
+    for subscriber in db.session.scalars(
+        select(Subscription).where(
+            Subscription.report_id == report.id, Subscription.confirmed_at.is_not(None)
         )
-        if already is None:
+    ):
+        if subscriber.email not in following:
             db.session.add(
                 Subscription(
                     report_id=original.id,
-                    email=reporter.email,
-                    language=reporter.language,
+                    email=subscriber.email,
+                    language=subscriber.language,
                     confirmed_at=datetime.now(UTC),
                 )
             )
 
 
+def normalise(address: str) -> str:
+    """One spelling per mailbox: "Opfer@Example.org" and "opfer@example.org" are one person."""
+    return address.strip().lower()
+
+
 def follow(report: Report, email: str, language: str) -> None:
     """Ask to follow a report: a confirmation mail (double opt-in). The answer to the person is
-    the same whether or not the address already follows, so it reveals nothing."""
+    the same whether or not the address already follows, so it reveals nothing; an address gets
+    at most CONFIRMS_PER_DAY confirmation requests, so nobody can flood a stranger's inbox."""
+    email = normalise(email)
+    now = datetime.now(UTC)
     existing = db.session.scalar(
         select(Subscription).where(Subscription.report_id == report.id, Subscription.email == email)
     )
-    now = datetime.now(UTC)
     if existing is not None and (
         existing.confirmed_at is not None or now - existing.created_at < CONFIRM_RESEND_AFTER
     ):
         return
+    if _confirmations_sent(email, now) >= CONFIRMS_PER_DAY:
+        return
     if existing is None:
-        existing = Subscription(report_id=report.id, email=email, language=language)
-        db.session.add(existing)
+        existing = _new_subscription(report, email, language)
+        if existing is None:
+            return  # the same request, a moment earlier, in another worker
     existing.language, existing.created_at = language, now
     db.session.flush()
     token = tokens.sign("follow", existing.id)
     confirm_url = url_for("notifications.confirm", token=token, _external=True)
     mail = draft("follow_confirm", language, report, confirm_url=confirm_url)
     enqueue(email, mail, "follow_confirm", report)
+
+
+def _confirmations_sent(email: str, now: datetime) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            OutboxMail.kind == "follow_confirm",
+            OutboxMail.recipient == email,
+            OutboxMail.created_at > now - timedelta(days=1),
+        )
+    )
+
+
+def _new_subscription(report: Report, email: str, language: str) -> Subscription | None:
+    subscription = Subscription(report_id=report.id, email=email, language=language)
+    try:
+        with db.session.begin_nested():
+            db.session.add(subscription)
+    except IntegrityError:
+        return None
+    return subscription
 
 
 def confirm(token: str) -> Subscription | None:

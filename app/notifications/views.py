@@ -41,7 +41,7 @@ def follow(case_number: str):
     if not form.validate():
         page = render_template("notifications/follow_refused.html", report=report, form=form)
         return page, 422
-    service.follow(report, form.email.data.strip(), form.language.data)
+    service.follow(report, form.email.data, form.language.data)
     db.session.commit()
     flash(
         _(
@@ -53,8 +53,11 @@ def follow(case_number: str):
     return redirect(url_for("public.report", case_number=case_number, _anchor="folgen"))
 
 
-@bp.route("/benachrichtigungen/bestaetigen/<token>")
+@bp.route("/benachrichtigungen/bestaetigen/<token>", methods=["GET", "POST"])
 def confirm(token: str):
+    if request.method == "GET":
+        # A page with one button: mail scanners that open every link confirm nothing.
+        return _private(render_template("notifications/confirm.html", token=token), 200)
     subscription = service.confirm(token)
     db.session.commit()
     status = 200 if subscription is not None else 410

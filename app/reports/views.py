@@ -94,7 +94,8 @@ def new_report_from(form: ReportForm, channel: Channel = Channel.WEB) -> service
         reporter_phone=(form.phone.data or "").strip() or None,
         channel=channel,
         submission_key=form.clean_submission_key(),
-        language=preferred_language(),
+        # Staff intake: the caller's language is unknown, not the staff browser's.
+        language=preferred_language() if channel == Channel.WEB else "de",
     )
 
 
