@@ -136,6 +136,10 @@ class Config:
     RATELIMIT_FOLLOW = _env("RATELIMIT_FOLLOW", "10 per hour")
 
     PRIVACY_CONTACT = _env("PRIVACY_CONTACT", "datenschutz@example.org")
+    # Feedback on barriers (Erklärung zur Barrierefreiheit); the privacy contact if unset.
+    ACCESSIBILITY_CONTACT = _env("ACCESSIBILITY_CONTACT", PRIVACY_CONTACT)
+    # impressum.html, datenschutz.html, barrierefreiheit.html here replace the built-in texts.
+    LEGAL_TEXT_DIR = _env("LEGAL_TEXT_DIR", str(BASE_DIR / "instance" / "legal"))
     OPERATOR_NAME = _env("OPERATOR_NAME", "Stadt Solingen (Demo)")
 
 

@@ -3,10 +3,8 @@
 # Runs apt-get as root, or through sudo for a normal user.
 set -euo pipefail
 
-PACKAGES=(postgresql postgis python3-venv nodejs npm)
-if [ "${WITH_BROWSER:-0}" = 1 ]; then
-  PACKAGES+=(chromium)
-fi
+# chromium: the browser tests of `make test` drive the distribution's browser.
+PACKAGES=(postgresql postgis python3-venv nodejs npm chromium)
 
 missing=()
 have_postgis() { ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; }

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from app.media import storage
 from app.notifications.forms import FollowForm
 from app.notifications.views import preferred_language
-from app.public import service
+from app.public import legal, service
 from app.public.filters import FilterError, ReportFilter, parse_filter
 from app.public.listing import list_reports
 from app.reports.service import find_by_case_number
@@ -78,14 +78,15 @@ def about():
 
 @bp.route("/datenschutz")
 def privacy():
-    return render_template("public/privacy.html")
+    return render_template("public/privacy.html", custom=legal.custom_text("datenschutz"))
 
 
 @bp.route("/impressum")
 def imprint():
-    return render_template("public/imprint.html")
+    return render_template("public/imprint.html", custom=legal.custom_text("impressum"))
 
 
 @bp.route("/barrierefreiheit")
 def accessibility():
-    return render_template("public/accessibility.html")
+    custom = legal.custom_text("barrierefreiheit")
+    return render_template("public/accessibility.html", custom=custom)

@@ -3,6 +3,11 @@
 (function () {
   "use strict";
   document.documentElement.classList.remove("no-js");
+  if (typeof L !== "undefined") {
+    // The zoom buttons speak the page's language (WCAG 3.1.2).
+    L.Control.Zoom.prototype.options.zoomInTitle = "Vergrößern";
+    L.Control.Zoom.prototype.options.zoomOutTitle = "Verkleinern";
+  }
 
   function baseMap(el) {
     var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 });
