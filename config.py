@@ -136,6 +136,9 @@ class Config:
     RATELIMIT_FOLLOW = _env("RATELIMIT_FOLLOW", "10 per hour")
 
     PRIVACY_CONTACT = _env("PRIVACY_CONTACT", "datenschutz@example.org")
+    # Contact data and unredacted text of a report are deleted this long after it was closed
+    # (`flask privacy purge`), as are rejected reports and sent mails.
+    RETENTION_DAYS = _env_int("RETENTION_DAYS", 180)
     # Feedback on barriers (Erklärung zur Barrierefreiheit); the privacy contact if unset.
     ACCESSIBILITY_CONTACT = _env("ACCESSIBILITY_CONTACT", PRIVACY_CONTACT)
     # impressum.html, datenschutz.html, barrierefreiheit.html here replace the built-in texts.

@@ -42,6 +42,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.notifications.views import bp as notifications_bp
     from app.open311.cli import open311_cli
     from app.open311.views import bp as open311_bp
+    from app.privacy.cli import privacy_cli
     from app.public.opendata_views import bp as opendata_bp
     from app.public.views import bp as public_bp
     from app.reports.views import bp as reports_bp
@@ -69,6 +70,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(users_cli)
     app.cli.add_command(open311_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(privacy_cli)
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)

@@ -1,0 +1,65 @@
+"""Personal data is kept only as long as the work needs it (DSGVO Art. 5 (1) e): a report's
+contact data and the citizen's unredacted words go RETENTION_DAYS after it was closed, and with
+them its subscriptions; records of rejected reports, delivered or failed mails and unconfirmed
+follow requests go after the same time (unconfirmed ones after a week). Nothing here commits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, exists, or_, update
+
+from app.extensions import db
+from app.models import OutboxMail, RejectedReport, Report, Subscription
+from app.models.status import CLOSED_STATUSES
+from app.notifications.tokens import CONFIRM_MAX_AGE
+
+
+def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
+    """Deletes what is due; returns how many rows each step touched."""
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(days=retention_days)
+    closed_long_ago = (
+        Report.status.in_([s.value for s in CLOSED_STATUSES]),
+        Report.closed_at < cutoff,
+    )
+    has_personal_data = or_(
+        Report.reporter_name.is_not(None),
+        Report.reporter_email.is_not(None),
+        Report.reporter_phone.is_not(None),
+        Report.original_description.is_not(None),
+    )
+    return {
+        "subscriptions": _deleted(
+            delete(Subscription).where(
+                exists().where(Report.id == Subscription.report_id, *closed_long_ago)
+            )
+        ),
+        "reports": db.session.execute(
+            update(Report)
+            .where(*closed_long_ago, has_personal_data)
+            .values(
+                reporter_name=None,
+                reporter_email=None,
+                reporter_phone=None,
+                original_description=None,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount,
+        "unconfirmed": _deleted(
+            delete(Subscription).where(
+                Subscription.confirmed_at.is_(None),
+                Subscription.created_at < now - timedelta(seconds=CONFIRM_MAX_AGE),
+            )
+        ),
+        "rejected": _deleted(delete(RejectedReport).where(RejectedReport.rejected_at < cutoff)),
+        "mails": _deleted(
+            delete(OutboxMail).where(
+                OutboxMail.state.in_(("sent", "failed")), OutboxMail.created_at < cutoff
+            )
+        ),
+    }
+
+
+def _deleted(statement) -> int:
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
