@@ -73,7 +73,6 @@ class Subscription(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     # "de" or "en": the language the person used when subscribing.
     language: Mapped[str] = mapped_column(String(5), default="de")
-    reporter: Mapped[bool] = mapped_column(default=False)
     confirmed_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 

@@ -37,7 +37,6 @@ def report_filed(report: Report, tracking_token: str, language: str) -> None:
             report_id=report.id,
             email=normalise(report.reporter_email),
             language=language,
-            reporter=True,
             confirmed_at=datetime.now(UTC),
         )
         db.session.add(reporter)

@@ -49,7 +49,6 @@ def upgrade():
     sa.Column('report_id', sa.BigInteger(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
-    sa.Column('reporter', sa.Boolean(), nullable=False),
     sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_subscriptions_report_id_reports'), ondelete='CASCADE'),
