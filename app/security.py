@@ -34,6 +34,14 @@ def content_security_policy() -> str:
     )
 
 
+def private(response: Response) -> Response:
+    """Pages with a tracking link, a signed mail link or personal data: never cached, never
+    indexed."""
+    response.headers["Cache-Control"] = "no-store, private"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def add_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", content_security_policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -13,8 +13,9 @@ from app.models.map_cell import FINEST_LEVEL
 from tests.factories import MITTE, jpeg
 from tests.helpers import confirmation, form_data, post_report, tracking_link, with_photos
 from tests.test_privacy import public_urls
+from tests.test_staff_actions import PASSWORD, act, current, login
 
-PASSWORD = "lange-sichere-passphrase"
+DISPATCHER = "poststelle@example.org"
 NAME = "Herr Quirinus Wassermann"
 
 
@@ -36,22 +37,8 @@ def file(
     return report
 
 
-def login(client, email: str = "poststelle@example.org") -> None:
-    assert client.post("/anmelden", data={"email": email, "password": PASSWORD}).status_code == 302
-
-
-def fresh(case: str) -> Report | None:
-    db.session.expire_all()
-    return db.session.scalar(select(Report).where(Report.case_number == case))
-
-
-def act(client, case: str, action: str, **data: str):
-    data.setdefault("version", str(fresh(case).version))
-    return client.post(f"/staff/meldungen/{case}/{action}", data=data)
-
-
 def snapshot(case: str) -> tuple:
-    report = fresh(case)
+    report = current(case)
     events = db.session.scalar(select(func.count()).select_from(TimelineEvent))
     hidden = tuple(p.hidden for p in report.photos)
     return (report.version, report.description, report.original_description, hidden, events)
@@ -68,7 +55,7 @@ def everything_public(client, reports: list[Report]) -> str:
 def test_redacted_text_is_public_and_the_original_stays_with_staff(client, staff, uploads):
     report = file(client)
     case = report.case_number
-    login(client)
+    login(client, DISPATCHER)
     act(client, case, "veroeffentlichen")
     public_text = "Laterne dunkel vor Hausnummer 12"
     assert act(client, case, "text", description=public_text).status_code == 302
@@ -76,16 +63,16 @@ def test_redacted_text_is_public_and_the_original_stays_with_staff(client, staff
     assert public_text in client.get(f"/meldungen/{case}").get_data(as_text=True)
     staff_page = client.get(f"/staff/meldungen/{case}").get_data(as_text=True)
     assert NAME in staff_page and public_text in staff_page
-    assert fresh(case).original_description.endswith("wohnt hier")
+    assert current(case).original_description.endswith("wohnt hier")
 
 
 def test_redacting_back_to_the_original_forgets_the_copy(client, staff, uploads):
     case = file(client).case_number
-    original = fresh(case).description
-    login(client)
+    original = current(case).description
+    login(client, DISPATCHER)
     act(client, case, "text", description="gekürzt")
     act(client, case, "text", description=original)
-    assert fresh(case).original_description is None
+    assert current(case).original_description is None
 
 
 @pytest.mark.parametrize(
@@ -99,7 +86,7 @@ def test_redacting_back_to_the_original_forgets_the_copy(client, staff, uploads)
 )
 def test_bad_redactions_change_nothing(client, staff, uploads, text, message):
     case = file(client).case_number
-    login(client)
+    login(client, DISPATCHER)
     before = snapshot(case)
     response = act(client, case, "text", description=text)
     assert response.status_code == 422
@@ -110,9 +97,9 @@ def test_bad_redactions_change_nothing(client, staff, uploads, text, message):
 def test_a_hidden_photo_disappears_from_every_public_output(client, staff, uploads):
     report = file(client)
     case, link = report.case_number, report.link
-    login(client)
+    login(client, DISPATCHER)
     act(client, case, "veroeffentlichen")
-    photo = fresh(case).photos[0]
+    photo = current(case).photos[0]
     name = photo.filename
     assert client.get(f"/fotos/{name}").status_code == 200
     assert act(client, case, "foto", photo=str(photo.id)).status_code == 302
@@ -128,7 +115,7 @@ def test_a_hidden_photo_disappears_from_every_public_output(client, staff, uploa
 def test_a_photo_of_another_report_cannot_be_hidden(client, staff, uploads):
     first = file(client).case_number
     other_photo = file(client).photos[0].id
-    login(client)
+    login(client, DISPATCHER)
     before = snapshot(first)
     response = act(client, first, "foto", photo=str(other_photo))
     assert response.status_code == 422
@@ -148,7 +135,7 @@ def test_rejected_spam_leaves_every_public_output(client, staff, uploads):
     spam = file(client, description="Billige Uhren kaufen")
     case, link = spam.case_number, spam.link
     files = [n for p in spam.photos for n in (p.filename, p.thumbnail)]
-    login(client)
+    login(client, DISPATCHER)
     act(client, case, "veroeffentlichen")
     assert "Billige Uhren" in everything_public(client, [keep, spam])
     cells_before = map_total()
@@ -176,7 +163,7 @@ def test_rejected_spam_leaves_every_public_output(client, staff, uploads):
 @pytest.mark.parametrize("reason", ["", "langweilig", "spam' OR '1'='1"])
 def test_rejecting_without_a_valid_reason_changes_nothing(client, staff, uploads, reason):
     spam = file(client)
-    login(client)
+    login(client, DISPATCHER)
     before = snapshot(spam.case_number)
     response = act(client, spam.case_number, "ablehnen", reason=reason)
     assert response.status_code == 422
@@ -192,7 +179,7 @@ def test_crew_may_not_moderate(client, staff, uploads):
     for action, data in [
         ("ablehnen", {"reason": "spam"}),
         ("text", {"description": "neu"}),
-        ("foto", {"photo": str(fresh(case).photos[0].id)}),
+        ("foto", {"photo": str(current(case).photos[0].id)}),
         ("duplikat", {"original": case}),
     ]:
         assert act(client, case, action, **data).status_code == 403, action
@@ -207,7 +194,7 @@ def test_duplicates_are_suggested_within_50_m_of_the_same_category(client, staff
     original = file(client, photo=False)
     near = file(client, lat=str(NEAR[0]), lon=str(NEAR[1]), photo=False)
     far = file(client, lat=str(FAR[0]), lon=str(FAR[1]), photo=False)
-    login(client)
+    login(client, DISPATCHER)
     act(client, far.case_number, "kategorie", category="muell")
     other = file(client, lat=str(NEAR[0]), lon=str(NEAR[1]), photo=False)
     act(client, other.case_number, "kategorie", category="muell")
@@ -220,9 +207,9 @@ def test_duplicates_are_suggested_within_50_m_of_the_same_category(client, staff
 def test_a_duplicate_closes_with_a_public_link_to_the_original(client, staff):
     original = file(client, photo=False).case_number
     duplicate = file(client, lat=str(NEAR[0]), lon=str(NEAR[1]), photo=False).case_number
-    login(client)
+    login(client, DISPATCHER)
     assert act(client, duplicate, "duplikat", original=original).status_code == 302
-    report = fresh(duplicate)
+    report = current(duplicate)
     assert report.status == "duplicate" and report.duplicate_of.case_number == original
     page = client.get(f"/meldungen/{duplicate}").get_data(as_text=True)
     assert f'href="/meldungen/{original}"' in page and "Duplikat" in page
@@ -232,10 +219,10 @@ def test_a_duplicate_closes_with_a_public_link_to_the_original(client, staff):
 
 def test_duplicates_of_a_duplicate_point_to_the_new_original(client, staff):
     first, second, third = (file(client, photo=False).case_number for _ in range(3))
-    login(client)
+    login(client, DISPATCHER)
     act(client, second, "duplikat", original=first)
     act(client, first, "duplikat", original=third)
-    assert fresh(second).duplicate_of.case_number == third
+    assert current(second).duplicate_of.case_number == third
     response = act(client, second, "duplikat", original=third)
     assert response.status_code == 422
     assert "bereits als Duplikat geschlossen" in response.get_data(as_text=True)
@@ -252,18 +239,18 @@ def test_duplicates_of_a_duplicate_point_to_the_new_original(client, staff):
 )
 def test_bad_duplicate_marks_change_nothing(client, staff, original, message):
     case = file(client, photo=False).case_number
-    login(client)
+    login(client, DISPATCHER)
     before = snapshot(case)
     response = act(client, case, "duplikat", original=case if original == "self" else original)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
-    assert snapshot(case) == before and fresh(case).status == "received"
+    assert snapshot(case) == before and current(case).status == "received"
 
 
 def test_an_outdated_page_cannot_redact_or_reject(client, staff, uploads):
     case = file(client).case_number
-    login(client)
-    stale = str(fresh(case).version)
+    login(client, DISPATCHER)
+    stale = str(current(case).version)
     act(client, case, "text", description="neue Fassung")
     before = snapshot(case)
     for action, data in [("text", {"description": "andere"}), ("ablehnen", {"reason": "spam"})]:

@@ -12,7 +12,7 @@ from typing import IO, NamedTuple, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.auth.service import MIN_PASSWORD, AccountError, create_user
+from app.auth.service import MIN_PASSWORD, AccountError, create_user, departments_by_code
 from app.districts.service import (
     DistrictImportError,
     ImportResult,
@@ -77,7 +77,10 @@ def update_account(
     # Keeps at least one admin: the one making the change.
     if user.id == actor.id and role != "admin":
         raise AdminError("Sie können sich nicht selbst die Rolle admin entziehen.")
-    departments = _departments_by_code(department_codes)
+    try:
+        departments = departments_by_code(department_codes)
+    except AccountError as exc:
+        raise AdminError(str(exc)) from exc
     if role == "crew" and not departments:
         raise AdminError("Ein Konto der Rolle crew braucht mindestens eine Abteilung.")
     user.name = name
@@ -105,19 +108,7 @@ def reset_password(user: User, password: str) -> None:
     db.session.flush()
 
 
-def _departments_by_code(codes: list[str]) -> list[Department]:
-    found = list(db.session.scalars(select(Department).where(Department.code.in_(codes))))
-    unknown = sorted(set(codes) - {d.code for d in found})
-    if unknown:
-        raise AdminError(f"Unbekannte Abteilung: {', '.join(unknown)}.")
-    return found
-
-
 # --- departments and categories -----------------------------------------------------------------
-
-
-def departments() -> list[Department]:
-    return list(db.session.scalars(select(Department).order_by(Department.name)))
 
 
 def create_department(code: str, name: str, email: str | None) -> Department:

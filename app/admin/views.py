@@ -28,6 +28,7 @@ from app.auth.access import roles
 from app.districts.service import DistrictImportError
 from app.extensions import db
 from app.models import ApiKey, Category, Department, RoutingRule, User
+from app.staff.service import all_departments
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 M = TypeVar("M")
@@ -79,7 +80,7 @@ def index() -> str:
 
 
 def _department_codes() -> list[tuple[str, str]]:
-    return [(d.code, f"{d.name} · {d.code}") for d in service.departments()]
+    return [(d.code, f"{d.name} · {d.code}") for d in all_departments()]
 
 
 @bp.route("/benutzer", methods=["GET", "POST"])
@@ -183,7 +184,7 @@ def departments() -> Page | Response:
 
 
 def _departments_page(form: forms.NewDepartmentForm, status: int = 200) -> Page:
-    page = render_template("admin/departments.html", form=form, departments=service.departments())
+    page = render_template("admin/departments.html", form=form, departments=all_departments())
     return page, status
 
 
@@ -205,7 +206,7 @@ def department(department_id: int) -> Page | Response:
 
 
 def _department_ids() -> list[tuple[int, str]]:
-    return [(d.id, d.name) for d in service.departments()]
+    return [(d.id, d.name) for d in all_departments()]
 
 
 def _category_data(form: forms.CategoryForm) -> CategoryData:

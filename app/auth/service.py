@@ -38,7 +38,7 @@ def create_user(
         raise AccountError(f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen haben.")
     if find_by_email(address) is not None:
         raise AccountError(f"Es gibt schon ein Konto für {address}.")
-    departments = _departments(department_codes)
+    departments = departments_by_code(department_codes)
     if role == "crew" and not departments:
         raise AccountError("Ein Konto der Rolle crew braucht mindestens eine --department.")
     user = User(email=address, name=name or address, role=role, departments=departments)
@@ -55,7 +55,8 @@ def _valid_email(email: str) -> str:
         raise AccountError(f"Ungültige E-Mail-Adresse: {exc}") from exc
 
 
-def _departments(codes: list[str]) -> list[Department]:
+def departments_by_code(codes: list[str]) -> list[Department]:
+    """The departments with these codes; AccountError names any unknown one."""
     found = list(db.session.scalars(select(Department).where(Department.code.in_(codes))))
     unknown = sorted(set(codes) - {d.code for d in found})
     if unknown:

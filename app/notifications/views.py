@@ -19,6 +19,7 @@ from app.extensions import csrf, db, limiter
 from app.notifications import service
 from app.notifications.forms import FollowForm
 from app.reports.service import find_by_case_number
+from app.security import private
 
 bp = Blueprint("notifications", __name__)
 
@@ -57,12 +58,12 @@ def follow(case_number: str):
 def confirm(token: str):
     if request.method == "GET":
         # A page with one button: mail scanners that open every link confirm nothing.
-        return _private(render_template("notifications/confirm.html", token=token), 200)
+        return private(make_response(render_template("notifications/confirm.html", token=token)))
     subscription = service.confirm(token)
     db.session.commit()
     status = 200 if subscription is not None else 410
     page = render_template("notifications/confirmed.html", subscription=subscription)
-    return _private(page, status)
+    return private(make_response(page, status))
 
 
 @bp.route("/benachrichtigungen/abbestellen/<token>", methods=["GET", "POST"])
@@ -70,16 +71,11 @@ def confirm(token: str):
 def unsubscribe(token: str):
     if request.method == "GET":
         # A page with one button: link scanners that open every link unsubscribe nobody.
-        return _private(render_template("notifications/unsubscribe.html", token=token), 200)
+        return private(
+            make_response(render_template("notifications/unsubscribe.html", token=token))
+        )
     subscription = service.unsubscribe(token)
     db.session.commit()
     status = 200 if subscription is not None else 410
     page = render_template("notifications/unsubscribed.html", done=subscription is not None)
-    return _private(page, status)
-
-
-def _private(page: str, status: int):
-    response = make_response(page, status)
-    response.headers["Cache-Control"] = "no-store, private"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    return private(make_response(page, status))

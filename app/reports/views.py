@@ -29,6 +29,7 @@ from app.notifications.views import preferred_language
 from app.public.service import city_bounds
 from app.reports import service
 from app.reports.forms import ReportForm
+from app.security import private
 
 bp = Blueprint("reports", __name__)
 
@@ -147,14 +148,7 @@ def confirmation():
         tracking_link=link,
         again=filed.get("again", False),
     )
-    return _private(make_response(page))
-
-
-def _private(response: Response) -> Response:
-    """Pages with the tracking link or personal data: never cached, never indexed."""
-    response.headers["Cache-Control"] = "no-store, private"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    return private(make_response(page))
 
 
 @bp.route("/verfolgen/<token>")
@@ -165,9 +159,9 @@ def tracking(token: str):
         if rejected is None:
             abort(404)
         page = render_template("reports/rejected.html", rejected=rejected)
-        return _private(make_response(page, 410))
+        return private(make_response(page, 410))
     page = render_template("reports/tracking.html", report=report, token=token)
-    return _private(make_response(page))
+    return private(make_response(page))
 
 
 @bp.route("/verfolgen/<token>/fotos/<name>")
@@ -178,4 +172,4 @@ def tracking_photo(token: str, name: str):
     photo = next((p for p in report.photos if name in (p.filename, p.thumbnail)), None)
     if photo is None or photo.hidden:
         abort(404)
-    return _private(storage.send_photo(name))
+    return private(storage.send_photo(name))
