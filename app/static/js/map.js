@@ -136,6 +136,9 @@
     var categories = optionLabels(document.getElementById("f-category"));
     var statuses = optionLabels(document.getElementById("f-status"));
     var pending = null;
+    // The marker whose card is open outlives reloads: opening a card pans the map to fit it,
+    // and the reload after that pan would otherwise close the card under the reader's thumb.
+    var open = null;
 
     function query() {
       // Far out, Leaflet's bounds pass the antimeridian and the poles: clamp them.
@@ -160,9 +163,10 @@
     }
 
     function draw(data) {
-      layer.clearLayers();
+      layer.eachLayer(function (m) { if (m !== open) { layer.removeLayer(m); } });
       data.features.forEach(function (f) {
         var c = f.geometry.coordinates, here = L.latLng(c[1], c[0]), p = f.properties;
+        if (open && open.reportId === p.id) { return; }
         if (p.cluster) {
           var size = p.count < 100 ? 34 : p.count < 10000 ? 42 : 52;
           var icon = L.divIcon({ className: "cluster", html: String(p.count), iconSize: [size, size] });
@@ -170,26 +174,41 @@
             .on("click", function () { map.setView(here, Math.min(map.getZoom() + 2, 19)); })
             .addTo(layer);
         } else {
-          L.circleMarker(here, { radius: 8, weight: 2, color: "#fff", fillOpacity: 1,
-                                 fillColor: STATUS_COLOURS[p.status] || "#4a5560" })
-            .bindPopup(card(p)).addTo(layer);
+          var marker = L.circleMarker(here, { radius: 8, weight: 2, color: "#fff", fillOpacity: 1,
+                                              fillColor: STATUS_COLOURS[p.status] || "#4a5560" });
+          marker.reportId = p.id;
+          marker.bindPopup(card(p)).addTo(layer)
+            .on("popupopen", function () { open = marker; })
+            .on("popupclose", function () { if (open === marker) { open = null; } });
         }
       });
     }
 
+    // aria-busy tells screen readers (and the browser tests) that the map moves or its markers
+    // are being replaced: from the start of a move until the new answer is drawn.
+    function busy() { el.setAttribute("aria-busy", "true"); }
+
     function load() {
       if (pending) { pending.abort(); }
       pending = new AbortController();
+      busy();
       fetch(el.dataset.reportsUrl + "?" + query().toString(), { signal: pending.signal })
         .then(function (r) { return r.ok ? r.json() : { features: [] }; })
         .then(draw)
-        .catch(function () { /* an aborted or failed load keeps the previous markers */ });
+        .then(function () { el.setAttribute("aria-busy", "false"); })
+        .catch(function (e) {
+          // An aborted load has a newer one behind it; a failed one keeps the previous markers.
+          if (e.name !== "AbortError") { el.setAttribute("aria-busy", "false"); }
+        });
     }
 
+    map.on("movestart", busy);
     map.on("moveend", load);
     if (form) {
-      form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
-      form.addEventListener("change", load);
+      // A new filter may not match the open card's report: close it with the old answer.
+      var refilter = function () { map.closePopup(); load(); };
+      form.addEventListener("submit", function (e) { e.preventDefault(); refilter(); });
+      form.addEventListener("change", refilter);
     }
     load();
   }
