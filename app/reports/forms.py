@@ -19,6 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from app.models import Channel
+from app.reports.service import NewReport
+
 SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 # Control characters (NUL, escape sequences …) have no place in a report; newlines and tabs do.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -151,6 +154,21 @@ class ReportForm(FlaskForm):
         return key if SUBMISSION_KEY.match(key) else None
 
     channel = None  # only staff intake asks how a report came in
+
+    def new_report(self, channel: Channel, language: str) -> NewReport:
+        """The service's input from this valid form (the citizen's, or staff intake)."""
+        return NewReport(
+            category_id=self.category.data,
+            description=self.description.data.strip(),
+            lat=self.latitude,  # type: ignore[arg-type]
+            lon=self.longitude,  # type: ignore[arg-type]
+            reporter_name=(self.name.data or "").strip() or None,
+            reporter_email=(self.email.data or "").strip() or None,
+            reporter_phone=(self.phone.data or "").strip() or None,
+            channel=channel,
+            submission_key=self.clean_submission_key(),
+            language=language,
+        )
 
     @property
     def uploads(self) -> list[FileStorage]:

@@ -65,7 +65,7 @@ def new_report():
         form.photos.errors = [str(exc)]
         return _render_form(form, 422)
     try:
-        filed = service.file_report(new_report_from(form), photos)
+        filed = service.file_report(form.new_report(Channel.WEB, preferred_language()), photos)
         db.session.commit()
     except service.OutsideCity:
         db.session.rollback()
@@ -81,23 +81,6 @@ def new_report():
         "again": filed.duplicate,
     }
     return redirect(url_for(".confirmation"))
-
-
-def new_report_from(form: ReportForm, channel: Channel = Channel.WEB) -> service.NewReport:
-    """The service's input from a valid form (the citizen's, or staff intake)."""
-    return service.NewReport(
-        category_id=form.category.data,
-        description=form.description.data.strip(),
-        lat=form.latitude,  # type: ignore[arg-type]
-        lon=form.longitude,  # type: ignore[arg-type]
-        reporter_name=(form.name.data or "").strip() or None,
-        reporter_email=(form.email.data or "").strip() or None,
-        reporter_phone=(form.phone.data or "").strip() or None,
-        channel=channel,
-        submission_key=form.clean_submission_key(),
-        # Staff intake: the caller's language is unknown, not the staff browser's.
-        language=preferred_language() if channel == Channel.WEB else "de",
-    )
 
 
 def _offer_photo_position(form: ReportForm) -> None:

@@ -20,7 +20,6 @@ from app.models.status import Channel
 from app.public.service import city_bounds
 from app.reports.forms import IntakeForm, parse_coordinate
 from app.reports.service import OutsideCity, active_categories, file_report, find_by_case_number
-from app.reports.views import new_report_from
 from app.staff import actions, moderation, service
 from app.staff.service import all_departments
 
@@ -248,7 +247,11 @@ def intake():
         return _intake_page(form, 422)
     try:
         photos = process_uploads(form.uploads)
-        filed = file_report(new_report_from(form, Channel(form.channel.data)), photos)
+        filed = file_report(
+            # The caller's language is unknown (not the staff browser's): German.
+            form.new_report(Channel(form.channel.data), "de"),
+            photos,
+        )
         db.session.commit()
     except PhotoError as exc:
         db.session.rollback()
