@@ -325,6 +325,21 @@ def test_api_key_is_shown_once_and_works_until_revoked(admin, app):
     assert open311_post(api, key).status_code == 403
 
 
+def test_reloading_the_new_key_page_creates_no_second_key(admin):
+    assert admin.post("/admin/api-schluessel", data={"name": "Stadt-App"}).status_code == 200
+    before = count(ApiKey)
+    again = admin.post("/admin/api-schluessel", data={"name": "stadt-app "})  # the browser resends
+    assert "schon einen aktiven Schlüssel" in refused(again, "Für „stadt-app“")
+    assert "neuer-schluessel" not in page_text(again)
+    assert count(ApiKey) == before
+    # Once the old key is revoked, the name is free for its successor.
+    old = db.session.scalar(select(ApiKey).where(ApiKey.name == "Stadt-App"))
+    admin.post(f"/admin/api-schluessel/{old.id}/sperren")
+    assert "neuer-schluessel" in page_text(
+        admin.post("/admin/api-schluessel", data={"name": "Stadt-App"})
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [("", "Bitte ausfüllen"), ("x" * 201, "Höchstens 200"), ("App\x07", "Steuerzeichen")],

@@ -272,7 +272,16 @@ def api_keys() -> list[ApiKey]:
 
 
 def new_api_key(name: str) -> tuple[ApiKey, str]:
-    """The key and its plain text, which is shown once and stored only as a hash."""
+    """The key and its plain text, which is shown once and stored only as a hash.
+
+    One active key per name: the list stays unambiguous, and reloading the page that showed a
+    new key (the browser sends the form again) cannot create a second one unnoticed."""
+    taken = select(ApiKey.id).where(ApiKey.active, func.lower(ApiKey.name) == name.lower())
+    if db.session.scalar(taken):
+        raise AdminError(
+            f"Für „{name}“ gibt es schon einen aktiven Schlüssel. Ein neuer braucht einen anderen "
+            "Namen – oder sperren Sie zuerst den alten."
+        )
     return create_api_key(name)
 
 

@@ -345,7 +345,11 @@ def api_keys() -> Page | Response:
         return _api_keys_page(form)
     if not form.validate():
         return _api_keys_page(form, 422)
-    api_key, key = service.new_api_key(form.name.data)
+    try:
+        api_key, key = service.new_api_key(form.name.data.strip())
+    except AdminError as exc:
+        form.name.errors = [str(exc)]
+        return _api_keys_page(form, 422)
     db.session.commit()
     # Shown in this answer only: not flashed (the session cookie is readable), never stored.
     page, status = _api_keys_page(forms.ApiKeyForm(formdata=None), new=(api_key, key))
