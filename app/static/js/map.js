@@ -119,9 +119,24 @@
   }
 
   // The public map: reports and clusters of the visible area, reloaded on every move.
-  var STATUS_COLOURS = {
-    received: "#8a3b00", accepted: "#6b4c00", in_progress: "#0b5cad", resolved: "#1e6b34"
-  };
+  // A report as a marker that the keyboard reaches (Tab, then Enter opens its card) and that is
+  // big enough for a thumb; the colour comes from the page's status classes, the name from title.
+  function reportMarker(here, status, title) {
+    var icon = L.divIcon({ className: "report-dot status-" + status, iconSize: [24, 24] });
+    // No pan on focus: a pan reloads the markers and would take the focused one away.
+    var marker = L.marker(here, { icon: icon, title: title, keyboard: true, autoPanOnFocus: false });
+    // A card opened from the keyboard takes the focus; closing it (Escape) gives it back.
+    // Leaflet hears Escape only while the map itself has the focus, so the card listens too.
+    marker.on("popupopen", function (e) {
+      var card = e.popup.getElement(), link = card.querySelector(".leaflet-popup-content a");
+      if (link && document.activeElement === marker.getElement()) { link.focus(); }
+      card.onkeydown = function (key) { if (key.key === "Escape") { marker.closePopup(); } };
+    });
+    marker.on("popupclose", function (e) {
+      if (e.popup.getElement().contains(document.activeElement)) { marker.getElement().focus(); }
+    });
+    return marker;
+  }
 
   function optionLabels(select) {
     var labels = {};
@@ -170,12 +185,18 @@
         if (p.cluster) {
           var size = p.count < 100 ? 34 : p.count < 10000 ? 42 : 52;
           var icon = L.divIcon({ className: "cluster", html: String(p.count), iconSize: [size, size] });
+          var zoomIn = function () { map.setView(here, Math.min(map.getZoom() + 2, 19)); };
           L.marker(here, { icon: icon, title: p.count + " Meldungen", keyboard: true })
-            .on("click", function () { map.setView(here, Math.min(map.getZoom() + 2, 19)); })
+            .on("click", zoomIn)
+            .on("keypress", function (e) {
+              // Enter: the reload takes this cluster away, so the focus goes to the map first.
+              if (e.originalEvent.key === "Enter") { el.focus(); zoomIn(); }
+            })
             .addTo(layer);
         } else {
-          var marker = L.circleMarker(here, { radius: 8, weight: 2, color: "#fff", fillOpacity: 1,
-                                              fillColor: STATUS_COLOURS[p.status] || "#4a5560" });
+          var label = "Meldung " + p.id + ": " + (categories[p.category] || p.category) + ", " +
+                      (statuses[p.status] || p.status);
+          var marker = reportMarker(here, p.status, label);
           marker.reportId = p.id;
           marker.bindPopup(card(p)).addTo(layer)
             .on("popupopen", function () { open = marker; })
@@ -222,9 +243,7 @@
       var here = L.latLng(p.lat, p.lon), link = document.createElement("a");
       link.href = p.url;
       link.textContent = p.title;
-      L.circleMarker(here, { radius: 10, weight: 2, color: "#fff", fillOpacity: 1,
-                             fillColor: STATUS_COLOURS[p.status] || "#4a5560" })
-        .bindPopup(link).addTo(map);
+      reportMarker(here, p.status, p.title).bindPopup(link).addTo(map);
       bounds.extend(here);
     });
     map.fitBounds(bounds, { maxZoom: 17, padding: [20, 20] });
