@@ -153,7 +153,11 @@
     var pending = null;
     // The marker whose card is open outlives reloads: opening a card pans the map to fit it,
     // and the reload after that pan would otherwise close the card under the reader's thumb.
+    // So does the marker with the keyboard focus, which would otherwise drop to the page.
     var open = null;
+    function kept(m) {
+      return m === open || (m.reportId !== undefined && m.getElement() === document.activeElement);
+    }
 
     function query() {
       // Far out, Leaflet's bounds pass the antimeridian and the poles: clamp them.
@@ -178,10 +182,13 @@
     }
 
     function draw(data) {
-      layer.eachLayer(function (m) { if (m !== open) { layer.removeLayer(m); } });
+      var keep = {};
+      layer.eachLayer(function (m) {
+        if (kept(m)) { keep[m.reportId] = true; } else { layer.removeLayer(m); }
+      });
       data.features.forEach(function (f) {
         var c = f.geometry.coordinates, here = L.latLng(c[1], c[0]), p = f.properties;
-        if (open && open.reportId === p.id) { return; }
+        if (!p.cluster && keep[p.id]) { return; }
         if (p.cluster) {
           var size = p.count < 100 ? 34 : p.count < 10000 ? 42 : 52;
           var icon = L.divIcon({ className: "cluster", html: String(p.count), iconSize: [size, size] });
