@@ -65,6 +65,7 @@ format: $(STAMPS)/venv
 bench: setup migrate
 	$(PY) bench/generate.py --keep
 	$(PY) bench/endpoints.py
+	$(PY) bench/staff.py
 
 clean-db:
 	bash scripts/pg.sh stop

@@ -85,6 +85,15 @@ class Report(db.Model):
             postgresql_using="gist",
             postgresql_where=text(f"status IN ({sql_in(OPEN_STATUSES)})"),
         ),
+        # A crew's queue: its department's open reports, oldest first (also the walk behind
+        # its district and category filters).
+        Index(
+            "ix_reports_open_department",
+            "department_id",
+            "created_at",
+            "id",
+            postgresql_where=text(f"status IN ({sql_in(OPEN_STATUSES)})"),
+        ),
         # The inbox: the few unchecked reports, oldest first.
         Index(
             "ix_reports_unpublished_created",
