@@ -38,6 +38,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.districts.cli import districts_cli
     from app.map.views import bp as map_bp
     from app.media import storage
+    from app.media.cli import media_cli
     from app.notifications.cli import outbox_cli
     from app.notifications.views import bp as notifications_bp
     from app.open311.cli import open311_cli
@@ -71,6 +72,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(open311_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(media_cli)
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)

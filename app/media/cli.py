@@ -1,0 +1,28 @@
+"""`flask media sweep`: run it daily, next to `flask privacy purge`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from app.media.sweep import sweep
+
+media_cli = click.Group("media", help="Fotodateien.")
+
+
+@media_cli.command("sweep")
+@click.option(
+    "--min-age-hours",
+    type=click.IntRange(min=1, max=24 * 3650),
+    default=24,
+    show_default=True,
+    help="Nur Dateien, die älter sind: so bleibt jedes Foto, das gerade hochgeladen wird.",
+)
+@with_appcontext
+def sweep_command(min_age_hours: int) -> None:
+    """Delete photo files that no report names any more (left by a killed worker)."""
+    files, size = sweep(min_age_hours * 3600)
+    click.echo(
+        f"{files} verwaiste Fotodateien gelöscht ({size / 1_000_000:.1f} MB), "
+        f"älter als {min_age_hours} Stunden."
+    )

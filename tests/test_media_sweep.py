@@ -1,0 +1,80 @@
+"""`flask media sweep`: photo files no photo names (a worker killed before its commit) go once
+they are old; the photos of reports, fresh uploads and other people's files stay."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Photo
+from tests.factories import jpeg
+from tests.helpers import form_data, post_report, with_photos
+
+DAY = 24 * 3600
+
+
+def age(path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def orphan(folder, seconds_old: float):
+    """A file as storage.save() names it, with no photo row: what a killed worker leaves."""
+    path = folder / (secrets.token_urlsafe(18) + ".jpg")
+    path.write_bytes(jpeg())
+    age(path, seconds_old)
+    return path
+
+
+def sweep(app, *options: str):
+    result = app.test_cli_runner().invoke(args=["media", "sweep", *options])
+    return result
+
+
+def test_old_orphans_go_and_everything_else_stays(app, client, uploads):
+    assert post_report(client, with_photos(form_data(), jpeg())).status_code == 302
+    photo = db.session.scalars(select(Photo)).one()
+    reports_files = [uploads / photo.filename, uploads / photo.thumbnail]
+    for path in reports_files:
+        age(path, 3 * DAY)  # a report's photos are kept however old
+    old, fresh = orphan(uploads, 2 * DAY), orphan(uploads, 60)  # fresh: its commit may come
+    foreign = uploads / "README.txt"  # not a name the app gives: not ours to delete
+    foreign.write_text("Backup-Hinweis")
+    age(foreign, 3 * DAY)
+    odd = uploads / (secrets.token_urlsafe(18) + ".jpg.bak")
+    odd.write_bytes(b"x")
+    age(odd, 3 * DAY)
+
+    result = sweep(app)
+    assert result.exit_code == 0, result.output
+    assert "1 verwaiste Fotodateien gelöscht" in result.output
+    assert not old.exists()
+    assert all(p.exists() for p in [*reports_files, fresh, foreign, odd])
+    assert "0 verwaiste" in sweep(app).output  # a second run finds nothing
+
+
+def test_the_minimum_age_is_an_option(app, uploads):
+    recent = orphan(uploads, 3 * 3600)
+    assert "0 verwaiste" in sweep(app).output and recent.exists()  # under the default 24 hours
+    result = sweep(app, "--min-age-hours", "2")
+    assert result.exit_code == 0 and "1 verwaiste" in result.output and not recent.exists()
+
+
+def test_a_zero_or_unreadable_minimum_age_is_refused_and_deletes_nothing(app, uploads):
+    young = orphan(uploads, 2 * DAY)
+    for value in ("0", "-5", "vierundzwanzig", "9" * 40):
+        result = sweep(app, "--min-age-hours", value)
+        assert result.exit_code == 2, result.output
+        assert "--min-age-hours" in result.output
+    assert young.exists()
+
+
+def test_many_orphans_are_checked_in_batches(app, uploads, monkeypatch):
+    monkeypatch.setattr("app.media.sweep.BATCH", 3)
+    paths = [orphan(uploads, 2 * DAY) for _ in range(7)]
+    assert "7 verwaiste" in sweep(app).output
+    assert not any(p.exists() for p in paths)
