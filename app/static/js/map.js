@@ -118,7 +118,6 @@
     L.marker(here, { keyboard: false }).addTo(map);
   }
 
-  // The public map: reports and clusters of the visible area, reloaded on every move.
   // A report as a marker that the keyboard reaches (Tab, then Enter opens its card) and that is
   // big enough for a thumb; the colour comes from the page's status classes, the name from title.
   function reportMarker(here, status, title) {
@@ -144,6 +143,7 @@
     return labels;
   }
 
+  // The public map: reports and clusters of the visible area, reloaded on every move.
   function reportsMap(el) {
     var map = baseMap(el);
     var layer = L.layerGroup().addTo(map);
