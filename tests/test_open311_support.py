@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ BASE = "/open311/v2"
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "data" / "open311-schema"
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
+W3C = "%Y-%m-%dT%H:%M:%SZ"
 # Lists in the XML documents, by container element (the Spark convention makes them arrays).
 LISTS = {
     "service_requests",
@@ -232,6 +233,10 @@ def errors_in_both(
     descriptions = [e["description"] for e in data]
     assert [e.findtext("description") for e in xml] == descriptions
     return descriptions
+
+
+def w3c(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(W3C)
 
 
 def new_key(name: str = "Test-App") -> str:
