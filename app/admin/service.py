@@ -23,7 +23,7 @@ from app.extensions import db
 from app.models import ApiKey, Category, Department, District, MapCell, RoutingRule, User
 from app.models.map_cell import COARSEST_LEVEL
 from app.models.user import ROLES
-from app.open311.filing import create_api_key
+from app.open311.filing import KeyNameTaken, create_api_key
 
 M = TypeVar("M")
 
@@ -272,17 +272,11 @@ def api_keys() -> list[ApiKey]:
 
 
 def new_api_key(name: str) -> tuple[ApiKey, str]:
-    """The key and its plain text, which is shown once and stored only as a hash.
-
-    One active key per name: the list stays unambiguous, and reloading the page that showed a
-    new key (the browser sends the form again) cannot create a second one unnoticed."""
-    taken = select(ApiKey.id).where(ApiKey.active, func.lower(ApiKey.name) == name.lower())
-    if db.session.scalar(taken):
-        raise AdminError(
-            f"Für „{name}“ gibt es schon einen aktiven Schlüssel. Ein neuer braucht einen anderen "
-            "Namen – oder sperren Sie zuerst den alten."
-        )
-    return create_api_key(name)
+    """The key and its plain text, which is shown once and stored only as a hash."""
+    try:
+        return create_api_key(name)
+    except KeyNameTaken as exc:
+        raise AdminError(str(exc)) from exc
 
 
 def revoke_api_key(api_key: ApiKey) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ApiKey
-from app.open311.filing import create_api_key
+from app.open311.filing import KeyNameTaken, create_api_key
 
 open311_cli = click.Group("open311", help="Open311-Schnittstelle: API-Schlüssel.")
 
@@ -21,7 +21,10 @@ def create_key_command(name: str) -> None:
     name = name.strip()
     if not 1 <= len(name) <= 200:
         raise click.BadParameter("1 bis 200 Zeichen.", param_hint="NAME")
-    api_key, key = create_api_key(name)
+    try:
+        api_key, key = create_api_key(name)
+    except KeyNameTaken as exc:
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"API-Schlüssel {api_key.id} für {name} (wird nur jetzt angezeigt):")
     click.echo(key)

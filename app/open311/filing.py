@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
@@ -28,8 +28,21 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class KeyNameTaken(ValueError):
+    """Another active key has this name."""
+
+
 def create_api_key(name: str) -> tuple[ApiKey, str]:
-    """A new key; the plain key is returned once and only its hash is stored."""
+    """A new key; the plain key is returned once and only its hash is stored.
+
+    One active key per name (case aside): the list stays unambiguous, and a reloaded admin page
+    (the browser sends the form again) cannot create a second, forgotten key."""
+    taken = select(ApiKey.id).where(ApiKey.active, func.lower(ApiKey.name) == name.lower())
+    if db.session.scalar(taken):
+        raise KeyNameTaken(
+            f"Für „{name}“ gibt es schon einen aktiven Schlüssel. Ein neuer braucht einen anderen "
+            "Namen – oder sperren Sie zuerst den alten."
+        )
     key = secrets.token_urlsafe(32)
     api_key = ApiKey(name=name, key_hash=key_hash(key), active=True)
     db.session.add(api_key)
