@@ -10,6 +10,7 @@ import time
 from sqlalchemy import select
 
 from app.extensions import db
+from app.media import sweep as sweep_module
 from app.models import Photo
 from tests.factories import jpeg
 from tests.helpers import form_data, post_report, with_photos
@@ -57,7 +58,8 @@ def test_old_orphans_go_and_everything_else_stays(app, client, uploads):
     assert "0 verwaiste" in sweep(app).output  # a second run finds nothing
 
 
-def test_the_minimum_age_is_an_option(app, uploads):
+def test_the_minimum_age_is_an_option(app, client, uploads):
+    with_a_photo(client)
     recent = orphan(uploads, 3 * 3600)
     assert "0 verwaiste" in sweep(app).output and recent.exists()  # under the default 24 hours
     result = sweep(app, "--min-age-hours", "2")
@@ -73,8 +75,56 @@ def test_a_zero_or_unreadable_minimum_age_is_refused_and_deletes_nothing(app, up
     assert young.exists()
 
 
-def test_many_orphans_are_checked_in_batches(app, uploads, monkeypatch):
+def with_a_photo(client) -> None:
+    """A report with a photo: the database knows photos, so the sweep may run."""
+    assert post_report(client, with_photos(form_data(), jpeg())).status_code == 302
+
+
+def test_many_orphans_are_checked_in_batches(app, client, uploads, monkeypatch):
+    with_a_photo(client)
     monkeypatch.setattr("app.media.sweep.BATCH", 3)
     paths = [orphan(uploads, 2 * DAY) for _ in range(7)]
     assert "7 verwaiste" in sweep(app).output
     assert not any(p.exists() for p in paths)
+
+
+def test_files_vanishing_during_the_sweep_are_skipped(app, client, uploads, monkeypatch):
+    with_a_photo(client)
+    monkeypatch.setattr("app.media.sweep.BATCH", 1)
+    paths = [orphan(uploads, 2 * DAY) for _ in range(4)]
+    real = sweep_module._unnamed
+
+    def and_a_rollback_deletes_the_others(root, names):
+        for path in paths:  # as a rolled-back upload or a committed rejection would
+            if path.name not in names:
+                path.unlink(missing_ok=True)
+        return real(root, names)
+
+    monkeypatch.setattr(sweep_module, "_unnamed", and_a_rollback_deletes_the_others)
+    result = sweep(app)
+    assert result.exit_code == 0, result.output
+    assert "1 verwaiste" in result.output and not any(p.exists() for p in paths)
+
+
+def test_a_database_without_photos_deletes_no_photo_files(app, uploads):
+    """Pointed at the wrong (empty) database, every file would look like an orphan."""
+    files = [orphan(uploads, 30 * DAY) for _ in range(3)]
+    result = sweep(app)
+    assert result.exit_code == 1
+    assert "kein einziges Foto" in result.output and "Nichts gelöscht" in result.output
+    assert all(p.exists() for p in files)
+
+
+def test_directories_and_links_with_photo_names_are_left_alone(app, client, uploads, tmp_path):
+    with_a_photo(client)
+    elsewhere = tmp_path / "bild.jpg"
+    elsewhere.write_bytes(jpeg())
+    link = uploads / (secrets.token_urlsafe(18) + ".jpg")
+    link.symlink_to(elsewhere)
+    folder = uploads / (secrets.token_urlsafe(18) + ".jpg")
+    folder.mkdir()
+    for path in (link, folder, elsewhere):
+        age(path, 3 * DAY)
+    assert "0 verwaiste" in sweep(app).output
+    assert link.is_symlink() and folder.is_dir() and elsewhere.exists()
+    folder.rmdir()

@@ -282,10 +282,13 @@ def test_create_key_prints_the_key_once_and_stores_its_hash(app):
     assert db.session.scalar(select(func.count()).select_from(ApiKey)) == 1
 
 
-def test_create_key_refuses_a_second_active_key_of_the_same_name(app):
+@pytest.mark.parametrize(
+    ("first", "second"), [("Stadt-App", "STADT-APP"), ("ÖPNV-App", "öpnv-app")]
+)
+def test_create_key_refuses_a_second_active_key_of_the_same_name(app, first, second):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["open311", "create-key", "Stadt-App"]).exit_code == 0
-    again = runner.invoke(args=["open311", "create-key", "STADT-APP"])
+    assert runner.invoke(args=["open311", "create-key", first]).exit_code == 0
+    again = runner.invoke(args=["open311", "create-key", second])
     assert again.exit_code == 1
-    assert "Für „STADT-APP“ gibt es schon einen aktiven Schlüssel" in again.output
+    assert f"Für „{second}“ gibt es schon einen aktiven Schlüssel" in again.output
     assert db.session.scalar(select(func.count()).select_from(ApiKey)) == 1

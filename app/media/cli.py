@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from app.media.sweep import sweep
+from app.media.sweep import WrongDatabase, sweep
 
 media_cli = click.Group("media", help="Fotodateien.")
 
@@ -21,7 +21,10 @@ media_cli = click.Group("media", help="Fotodateien.")
 @with_appcontext
 def sweep_command(min_age_hours: int) -> None:
     """Delete photo files that no report names any more (left by a killed worker)."""
-    files, size = sweep(min_age_hours * 3600)
+    try:
+        files, size = sweep(min_age_hours * 3600)
+    except WrongDatabase as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(
         f"{files} verwaiste Fotodateien gelöscht ({size / 1_000_000:.1f} MB), "
         f"älter als {min_age_hours} Stunden."

@@ -8,6 +8,7 @@ are old enough that no upload can still be on its way to its commit.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -20,23 +21,43 @@ from app.extensions import db
 from app.media.storage import upload_root
 from app.models import Photo
 
+log = logging.getLogger(__name__)
 # Only names that storage.save() gives (secrets.token_urlsafe(18) + ".jpg"): anything else in
 # the folder was put there by someone else and is not ours to delete.
 STORED_NAME = re.compile(r"[A-Za-z0-9_-]{24}\.jpg")
 BATCH = 1000
 
 
+class WrongDatabase(RuntimeError):
+    """The database knows no photo at all while the folder holds photo files."""
+
+
 def sweep(min_age_seconds: float) -> tuple[int, int]:
     """Delete orphan photo files older than min_age_seconds: (files, bytes) deleted."""
+    root = upload_root()
+    if db.session.scalar(select(Photo.id).limit(1)) is None and _holds_photo_files(root):
+        # Pointed at an empty or wrong database, the sweep would take every photo of the city.
+        raise WrongDatabase(
+            "Die Datenbank kennt kein einziges Foto, der Ordner enthält aber Fotodateien – "
+            "falsche DATABASE_URL oder UPLOAD_FOLDER? Nichts gelöscht."
+        )
     files = size = 0
-    for path in _orphans(upload_root(), time.time() - min_age_seconds):
+    for path in _orphans(root, time.time() - min_age_seconds):
         try:
             stored = path.stat().st_size
             path.unlink()
         except FileNotFoundError:  # deleted meanwhile, e.g. by a rejected report's commit
             continue
+        except OSError as exc:  # one file we may not delete does not stop the sweep
+            log.warning("Fotodatei %s nicht gelöscht: %s", path.name, exc)
+            continue
         files, size = files + 1, size + stored
     return files, size
+
+
+def _holds_photo_files(root: Path) -> bool:
+    with os.scandir(root) as entries:
+        return any(STORED_NAME.fullmatch(entry.name) for entry in entries)
 
 
 def _orphans(root: Path, cutoff: float) -> Iterator[Path]:
@@ -45,7 +66,10 @@ def _orphans(root: Path, cutoff: float) -> Iterator[Path]:
         for entry in entries:
             if not STORED_NAME.fullmatch(entry.name) or not entry.is_file(follow_symlinks=False):
                 continue
-            if entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+            try:
+                if entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+                    continue
+            except FileNotFoundError:  # a rolled-back upload, deleted since the folder was read
                 continue
             batch.append(entry.name)
             if len(batch) == BATCH:

@@ -37,7 +37,7 @@ def create_api_key(name: str) -> tuple[ApiKey, str]:
 
     One active key per name (case aside): the list stays unambiguous, and a reloaded admin page
     (the browser sends the form again) cannot create a second, forgotten key."""
-    taken = select(ApiKey.id).where(ApiKey.active, func.lower(ApiKey.name) == name.lower())
+    taken = select(ApiKey.id).where(ApiKey.active, func.lower(ApiKey.name) == func.lower(name))
     if db.session.scalar(taken):
         raise KeyNameTaken(
             f"Für „{name}“ gibt es schon einen aktiven Schlüssel. Ein neuer braucht einen anderen "

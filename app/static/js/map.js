@@ -120,16 +120,22 @@
 
   // A report as a marker that the keyboard reaches (Tab, then Enter opens its card) and that is
   // big enough for a thumb; the colour comes from the page's status classes, the name from title.
-  function reportMarker(here, status, title) {
+  // panOnFocus: only where markers stay put; on the public map a pan reloads the markers and
+  // would take the focused one away.
+  function reportMarker(here, status, title, panOnFocus) {
     var icon = L.divIcon({ className: "report-dot status-" + status, iconSize: [24, 24] });
-    // No pan on focus: a pan reloads the markers and would take the focused one away.
-    var marker = L.marker(here, { icon: icon, title: title, keyboard: true, autoPanOnFocus: false });
+    var marker = L.marker(here, { icon: icon, title: title, keyboard: true, autoPanOnFocus: panOnFocus });
     // A card opened from the keyboard takes the focus; closing it (Escape) gives it back.
     // Leaflet hears Escape only while the map itself has the focus, so the card listens too.
     marker.on("popupopen", function (e) {
       var card = e.popup.getElement(), link = card.querySelector(".leaflet-popup-content a");
       if (link && document.activeElement === marker.getElement()) { link.focus(); }
-      card.onkeydown = function (key) { if (key.key === "Escape") { marker.closePopup(); } };
+      card.onkeydown = function (key) {
+        if (key.key !== "Escape") { return; }
+        var back = card.contains(document.activeElement);
+        marker.closePopup();
+        if (back) { marker.getElement().focus(); }
+      };
     });
     marker.on("popupclose", function (e) {
       if (e.popup.getElement().contains(document.activeElement)) { marker.getElement().focus(); }
@@ -193,7 +199,9 @@
           var size = p.count < 100 ? 34 : p.count < 10000 ? 42 : 52;
           var icon = L.divIcon({ className: "cluster", html: String(p.count), iconSize: [size, size] });
           var zoomIn = function () { map.setView(here, Math.min(map.getZoom() + 2, 19)); };
-          L.marker(here, { icon: icon, title: p.count + " Meldungen", keyboard: true })
+          var name = p.count + " Meldungen";
+          L.marker(here, { icon: icon, title: name, keyboard: true, autoPanOnFocus: false })
+            .on("add", function (e) { e.target.getElement().setAttribute("aria-label", name); })
             .on("click", zoomIn)
             .on("keypress", function (e) {
               // Enter: the reload takes this cluster away, so the focus goes to the map first.
@@ -203,7 +211,7 @@
         } else {
           var label = "Meldung " + p.id + ": " + (categories[p.category] || p.category) + ", " +
                       (statuses[p.status] || p.status);
-          var marker = reportMarker(here, p.status, label);
+          var marker = reportMarker(here, p.status, label, false);
           marker.reportId = p.id;
           marker.bindPopup(card(p)).addTo(layer)
             .on("popupopen", function () { open = marker; })
@@ -230,7 +238,13 @@
         });
     }
 
-    map.on("movestart", busy);
+    // A move makes the answer on its way stale: drop it, so that no old view is drawn and
+    // aria-busy stays "true" until the answer for the new view is drawn. A resize moves without
+    // movestart (its moveend follows 200 ms later).
+    map.on("movestart resize", function () {
+      if (pending) { pending.abort(); }
+      busy();
+    });
     map.on("moveend", load);
     if (form) {
       // A new filter may not match the open card's report: close it with the old answer.
@@ -250,7 +264,7 @@
       var here = L.latLng(p.lat, p.lon), link = document.createElement("a");
       link.href = p.url;
       link.textContent = p.title;
-      reportMarker(here, p.status, p.title).bindPopup(link).addTo(map);
+      reportMarker(here, p.status, p.title, true).bindPopup(link).addTo(map);
       bounds.extend(here);
     });
     map.fitBounds(bounds, { maxZoom: 17, padding: [20, 20] });
