@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,3 +51,24 @@ def percentile(values: list[float], p: float) -> float:
         return float("nan")
     k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]
+
+
+@contextmanager
+def database_time(engine: Engine) -> Iterator[list[float]]:
+    """A list whose last item grows by the seconds spent in the database's cursors while the
+    block runs: append 0.0 before each measured request (the first item collects the rest)."""
+    spent: list[float] = [0.0]
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["t0"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        spent[-1] += time.perf_counter() - conn.info.pop("t0")
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield spent
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)

@@ -20,8 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
-from common import ROOT, bench_config, percentile
-from sqlalchemy import event
+from common import ROOT, bench_config, database_time, percentile
 
 from app import create_app
 from app.extensions import db
@@ -135,24 +134,11 @@ def drive(port: int, path: str, requests: int, clients: int) -> tuple[list, list
 
 def sql_time(client, path: str, repeat: int = 5) -> float:
     """Median over `repeat` in-process requests of the summed time spent in the database."""
-    spent: list[float] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        conn.info["t0"] = time.perf_counter()
-
-    def after(conn, cursor, statement, parameters, context, executemany):
-        spent[-1] += time.perf_counter() - conn.info.pop("t0")
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    event.listen(db.engine, "after_cursor_execute", after)
-    try:
+    with database_time(db.engine) as spent:
         for _ in range(repeat):
             spent.append(0.0)
             client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-        event.remove(db.engine, "after_cursor_execute", after)
-    return statistics.median(spent) * 1000
+    return statistics.median(spent[1:]) * 1000
 
 
 def main() -> None:

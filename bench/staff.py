@@ -14,9 +14,9 @@ import argparse
 import statistics
 import time
 
-from common import bench_config, percentile
+from common import bench_config, database_time, percentile
 from flask_migrate import upgrade
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app import create_app
 from app.demo.service import ensure_demo_users
@@ -47,21 +47,6 @@ class StaffBenchConfig(bench_config()):  # type: ignore[misc]
     WTF_CSRF_ENABLED = False  # the bench logs in with a plain POST
 
 
-def cursor_clock(engine) -> list[float]:
-    """A list whose last item grows by the time spent in the database; append 0.0 to start."""
-    spent: list[float] = [0.0]
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        conn.info["t0"] = time.perf_counter()
-
-    def after(conn, cursor, statement, parameters, context, executemany):
-        spent[-1] += time.perf_counter() - conn.info.pop("t0")
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    return spent
-
-
 def logged_in(app, email: str, password: str):
     client = app.test_client()
     answer = client.post("/anmelden", data={"email": email, "password": password})
@@ -82,15 +67,14 @@ def measure(client, path: str, requests: int, sql: list[float]) -> tuple[list[fl
     return times, statistics.median(sql[first:]) * 1000
 
 
-def time_purge(app) -> float:
-    """The daily retention run at a million reports, rolled back so the bench data stays."""
+def time_purge(app) -> None:
+    """The daily retention run over all reports, rolled back so the bench data stays."""
     with app.app_context():
         started = time.perf_counter()
         counts = purge(app.config["RETENTION_DAYS"])
         elapsed = time.perf_counter() - started
         db.session.rollback()
     print(f"privacy purge (rolled back): {elapsed * 1000:.0f} ms, {counts}")
-    return elapsed
 
 
 def main() -> None:
@@ -109,17 +93,18 @@ def main() -> None:
             .limit(1)
         )
         total = db.session.scalar(select(db.func.count()).select_from(Report))
-        sql = cursor_clock(db.engine)
+        engine = db.engine
     print(f"{total:,} reports; {args.requests} requests per scenario, one after another")
     print(f"{'scenario':58} {'p50':>7} {'p95':>7} {'max':>7} {'SQL':>7}  (ms)")
     clients = {role: logged_in(app, *account) for role, account in accounts.items()}
-    for role, name, path in SCENARIOS:
-        path = path.format(inbox_report=f"/staff/meldungen/{inbox_report}")
-        times, sql_ms = measure(clients[role], path, args.requests, sql)
-        print(
-            f"{role + ': ' + name:58} {statistics.median(times):7.1f} "
-            f"{percentile(times, 95):7.1f} {max(times):7.1f} {sql_ms:7.1f}"
-        )
+    with database_time(engine) as sql:
+        for role, name, path in SCENARIOS:
+            path = path.format(inbox_report=f"/staff/meldungen/{inbox_report}")
+            times, sql_ms = measure(clients[role], path, args.requests, sql)
+            print(
+                f"{role + ': ' + name:58} {statistics.median(times):7.1f} "
+                f"{percentile(times, 95):7.1f} {max(times):7.1f} {sql_ms:7.1f}"
+            )
     time_purge(app)
 
 
