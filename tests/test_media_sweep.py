@@ -32,13 +32,18 @@ def orphan(folder, seconds_old: float):
 
 
 def sweep(app, *options: str):
-    result = app.test_cli_runner().invoke(args=["media", "sweep", *options])
-    return result
+    return app.test_cli_runner().invoke(args=["media", "sweep", *options])
+
+
+def with_a_photo(client) -> Photo:
+    """A report with a photo: its files must stay, and the database knows photos, so the sweep
+    may run at all."""
+    assert post_report(client, with_photos(form_data(), jpeg())).status_code == 302
+    return db.session.scalars(select(Photo)).one()
 
 
 def test_old_orphans_go_and_everything_else_stays(app, client, uploads):
-    assert post_report(client, with_photos(form_data(), jpeg())).status_code == 302
-    photo = db.session.scalars(select(Photo)).one()
+    photo = with_a_photo(client)
     reports_files = [uploads / photo.filename, uploads / photo.thumbnail]
     for path in reports_files:
         age(path, 3 * DAY)  # a report's photos are kept however old
@@ -73,11 +78,6 @@ def test_a_zero_or_unreadable_minimum_age_is_refused_and_deletes_nothing(app, up
         assert result.exit_code == 2, result.output
         assert "--min-age-hours" in result.output
     assert young.exists()
-
-
-def with_a_photo(client) -> None:
-    """A report with a photo: the database knows photos, so the sweep may run."""
-    assert post_report(client, with_photos(form_data(), jpeg())).status_code == 302
 
 
 def test_many_orphans_are_checked_in_batches(app, client, uploads, monkeypatch):
