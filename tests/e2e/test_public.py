@@ -31,12 +31,17 @@ def centre_most(markers: Locator) -> Locator:
     return markers.nth(index)
 
 
-def test_filter_the_map_open_a_cluster_and_reach_a_report(phone: Page, server: str):
+def show_illegal_dumps(phone: Page, server: str) -> None:
+    """The start page's map, filtered to one category."""
     phone.goto(server + "/")
     wait_for_map(phone)
     with phone.expect_response(re.compile(r"/api/v1/map\?.*category=muell")):
         phone.get_by_label("Kategorie").select_option(label="Wilde Müllkippe")
     wait_for_map(phone)
+
+
+def test_filter_the_map_open_a_cluster_and_reach_a_report(phone: Page, server: str):
+    show_illegal_dumps(phone, server)
     markers = phone.locator("#map .report-dot")
     for _ in range(8):  # each tap on a cluster zooms in two levels
         if markers.count():
@@ -59,11 +64,7 @@ def test_filter_the_map_open_a_cluster_and_reach_a_report(phone: Page, server: s
 
 
 def test_the_keyboard_alone_reaches_a_report_through_the_map(phone: Page, server: str):
-    phone.goto(server + "/")
-    wait_for_map(phone)
-    with phone.expect_response(MAP_ANSWER):
-        phone.get_by_label("Kategorie").select_option(label="Wilde Müllkippe")
-    wait_for_map(phone)
+    show_illegal_dumps(phone, server)
     phone.locator("#map").focus()
     focused = phone.locator(":focus")
     for _ in range(12):  # Tab to the first marker; Enter on a cluster zooms in, focus on the map
