@@ -130,10 +130,21 @@ def test_posting_twice_files_two_reports(client, api_key):
     assert counts()[0] == 2
 
 
-def test_description_is_optional_and_may_have_4000_characters(client, api_key):
-    check_json(post(client, fields(api_key, description=None)), POSTED_SCHEMA)
-    check_json(post(client, fields(api_key, description="x" * 4000)), POSTED_SCHEMA)
-    assert sorted(len(r.description) for r in db.session.scalars(select(Report))) == [0, 4000]
+def test_description_may_be_left_out_when_a_photo_link_shows_the_defect(client, api_key):
+    link = "https://example.org/laterne.jpg"
+    check_json(post(client, fields(api_key, description=None, media_url=link)), POSTED_SCHEMA)
+    check_json(post(client, fields(api_key, description="x" * 2000)), POSTED_SCHEMA)
+    assert sorted(len(r.description) for r in db.session.scalars(select(Report))) == [0, 2000]
+
+
+def test_without_description_photo_or_link_there_is_nothing_to_go_on(client, api_key):
+    messages = errors_in_both(
+        client, "requests.{fmt}", 400, "post", data=fields(api_key, description=None)
+    )
+    assert messages == [
+        "description: Bitte beschreiben Sie den Mangel oder fügen Sie ein Foto bei."
+    ]
+    assert counts() == (0, 0, 0)
 
 
 def test_jurisdiction_and_attributes_are_accepted(client, api_key):
@@ -177,13 +188,14 @@ def test_only_the_hash_of_a_key_is_stored(api_key):
         ({"lat": "einundfünfzig"}, "lat:"),
         ({"lat": str(WUPPERTAL[0]), "long": str(WUPPERTAL[1])}, "lat:"),
         ({"lat": "0", "long": "0"}, "lat:"),
-        ({"description": "x" * 4001}, "description:"),
+        ({"description": "x" * 2001}, "description:"),
         ({"description": "kaputt\x00"}, "description:"),
         ({"email": "keine-adresse"}, "email:"),
         ({"email": "a@b.de\r\nBcc: x@y.de"}, "email:"),
         ({"phone": "<script>"}, "phone:"),
-        ({"first_name": "N" * 101}, "first_name:"),
-        ({"last_name": "\x1b[31m"}, "last_name:"),
+        # Both together are the name the city stores (200 characters): no 500 for 201.
+        ({"first_name": "N" * 100, "last_name": "M" * 100}, "first_name/last_name:"),
+        ({"last_name": "\x1b[31m"}, "first_name/last_name:"),
         ({"media_url": "javascript:alert(1)"}, "media_url:"),
         ({"media_url": "/relativ.jpg"}, "media_url:"),
         ({"media_url": "https://example.org/mit leerzeichen.jpg"}, "media_url:"),

@@ -219,15 +219,16 @@ def test_photo_position_endpoint_without_gps_or_with_bad_file(client):
 
 def test_service_refuses_an_inactive_category(client):
     from app.models import Category
-    from app.reports.service import NewReport, UnknownCategory, file_report
+    from app.reports.service import Draft, ReportRefused, submit
     from tests.factories import MITTE
     from tests.helpers import category_id
 
     category = db.session.get(Category, category_id("licht"))
     category.active = False
     db.session.flush()
-    with pytest.raises(UnknownCategory):
-        file_report(NewReport(category.id, "x", MITTE[0], MITTE[1]), [])
+    with pytest.raises(ReportRefused) as refused:
+        submit(Draft(category_id=category.id, description="x", lat=MITTE[0], lon=MITTE[1]))
+    assert list(refused.value.errors) == ["category"]
     assert counts() == (0, 0, 0)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from app.demo import data
 from app.extensions import db
 from app.models import Category, District, Report, TimelineEvent
-from app.reports.service import NewReport, OutsideCity, file_report
+from app.reports.service import NewReport, ReportRefused, file_report
 from tests.factories import GEO, WUPPERTAL, demo_districts, inside_point
 from tests.helpers import category_id, counts
 
@@ -123,8 +123,9 @@ def test_point_on_a_shared_border_always_goes_to_the_lower_code(point, codes):
 def test_point_outside_the_city_is_refused_and_nothing_is_stored(lat, lon):
     assert covering_codes(lat, lon) == []
     before = counts()
-    with pytest.raises(OutsideCity):
+    with pytest.raises(ReportRefused) as refused:
         file_at(lat, lon)
+    assert "außerhalb des Stadtgebiets" in refused.value.errors["location"]
     assert counts() == before
     reports, _, events = counts()
     assert (reports, events) == (0, 0)

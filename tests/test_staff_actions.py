@@ -233,7 +233,7 @@ def test_dispatcher_enters_a_phone_report(client, case):
     [
         ({"channel": "brieftaube"}, "Keine gültige Auswahl."),
         ({"channel": "letter", "lat": "51.2546", "lon": "7.1497"}, "außerhalb des Stadtgebiets"),
-        ({"channel": "email", "description": ""}, "Bitte beschreiben Sie den Mangel."),
+        ({"channel": "email", "description": ""}, "Bitte beschreiben Sie den Mangel"),
     ],
 )
 def test_bad_intake_is_refused(client, case, data, message):

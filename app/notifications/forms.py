@@ -3,11 +3,19 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 
-from app.reports.forms import email_checks
+from app.reports.rules import email_address
 
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+
+
+def _address(field: StringField) -> None:
+    """The same e-mail rule as for a report's contact; the address is kept normalised."""
+    try:
+        field.data = email_address(field.data)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 class FollowForm(FlaskForm):
@@ -15,7 +23,7 @@ class FollowForm(FlaskForm):
         _l("Ihre E-Mail-Adresse"),
         validators=[
             DataRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse an.")),
-            *email_checks(),
+            lambda form, field: _address(field),
         ],
         # A pasted address often brings a space along.
         filters=[lambda value: value.strip() if isinstance(value, str) else value],

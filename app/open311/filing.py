@@ -1,6 +1,6 @@
 """Filing reports through Open311 (POST requests) and the API keys that allow it.
 
-A report from the API takes the same path as one from the web form (file_report: routing,
+A report from the API takes the same path as one from the web form (the rulebook, then routing,
 insert, photos, first timeline event), with intake channel "api". Nothing here commits.
 """
 
@@ -12,15 +12,17 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from app.extensions import db
-from app.media.images import PhotoError
-from app.media.uploads import process_uploads
 from app.models import ApiKey, Channel, Report
-from app.open311.params import ApiError, Submission, shown
-from app.open311.service import active_category
-from app.reports.service import NewReport, OutsideCity, file_report
+from app.open311.params import ApiError, optional
+from app.reports.service import Draft, ReportRefused, submit
+
+ADDRESS_ONLY = (
+    "address_string: Adressen können nicht in Koordinaten umgerechnet werden; "
+    "bitte lat und long (WGS84) senden."
+)
 
 
 def key_hash(key: str) -> str:
@@ -64,33 +66,53 @@ def check_api_key(key: str | None) -> None:
         raise ApiError(403, [message])
 
 
-def file_request(submission: Submission, uploads: list[FileStorage]) -> Report:
-    """Files the report or raises ApiError: 404 for an unknown service, 400 for a bad photo
-    or a place outside the city."""
-    category = active_category(submission.service_code)
-    if category is None:
-        raise ApiError(404, [f"service_code: Unbekannter Code {shown(submission.service_code)}."])
-    try:
-        photos = process_uploads(uploads)
-    except PhotoError as exc:
-        raise ApiError(400, [f"media: {exc}"]) from None
-    new = NewReport(
-        category_id=category.id,
-        description=submission.description,
-        lat=submission.lat,
-        lon=submission.lon,
-        reporter_name=submission.reporter_name,
-        reporter_email=submission.reporter_email,
-        reporter_phone=submission.reporter_phone,
+# The rulebook's fields in Open311's words.
+PARAMETERS = {
+    "category": "service_code",
+    "location": "lat",
+    "lat": "lat",
+    "lon": "long",
+    "description": "description",
+    "photos": "media",
+    "media_url": "media_url",
+    # One name, as the city stores it: the limit applies to both together.
+    "name": "first_name/last_name",
+    "email": "email",
+    "phone": "phone",
+}
+
+
+def draft(values: MultiDict, uploads: list[FileStorage]) -> Draft:
+    """POST requests' parameters as the rulebook's draft; device_id and account_id are not kept.
+    first_name and last_name are one name, as the city stores it."""
+    no_place = optional(values, "lat") is None and optional(values, "long") is None
+    if no_place and (optional(values, "address_string") or optional(values, "address_id")):
+        raise ApiError(400, [ADDRESS_ONLY])
+    names = (optional(values, "first_name"), optional(values, "last_name"))
+    return Draft(
+        category_code=optional(values, "service_code"),
+        description=optional(values, "description"),
+        lat=optional(values, "lat"),
+        lon=optional(values, "long"),
+        name=" ".join(n for n in names if n) or None,
+        email=optional(values, "email"),
+        phone=optional(values, "phone"),
+        media_url=optional(values, "media_url"),
+        photos=uploads,
         channel=Channel.API,
     )
+
+
+def file_request(values: MultiDict, uploads: list[FileStorage]) -> Report:
+    """Files the report, or raises ApiError with the rulebook's verdict: 404 when the only
+    fault is an unknown service code (the spec's answer), else 400."""
+    given = draft(values, uploads)
     try:
-        report = file_report(new, photos).report
-    except OutsideCity:
-        raise ApiError(400, ["lat: Dieser Ort liegt außerhalb des Stadtgebiets."]) from None
-    report.media_url = submission.media_url
-    db.session.flush()
-    return report
+        return submit(given).report
+    except ReportRefused as refused:
+        unknown_code = set(refused.errors) == {"category"} and given.category_code is not None
+        messages = [f"{PARAMETERS[name]}: {text}" for name, text in refused.errors.items()]
+        raise ApiError(404 if unknown_code else 400, messages) from None
 
 
 def filed_answer(report: Report) -> list[dict[str, Any]]:

@@ -8,13 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TypeVar
-from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from werkzeug.datastructures import MultiDict
-from wtforms.validators import ValidationError
 
-from app.reports.forms import CONTROL, PHONE, parse_coordinate
+from app.coordinates import CoordinateError, parse_coordinate
 
 T = TypeVar("T")
 
@@ -27,9 +24,6 @@ MAX_RADIUS = 50_000  # metres: the whole city and its surroundings
 REQUEST_ID = re.compile(r"^[0-9A-Za-z-]{1,20}$")
 # An unencoded "+" of a UTC offset arrives as a space ("…T10:00:00 01:00").
 OFFSET_AS_SPACE = re.compile(r" (\d\d:?\d\d)$")
-MAX_DESCRIPTION = 4000  # the spec's limit
-# Only the characters RFC 3986 allows, so the link is a valid URI in every answer.
-URL_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 ISO_HINT = "Bitte Datum und Uhrzeit nach ISO 8601, z. B. 2026-01-31T10:00:00+01:00."
 TRUE_VALUES = {"true", "1", "yes"}
 FALSE_VALUES = {"false", "0", "no"}
@@ -107,7 +101,7 @@ def parse_datetime(name: str, raw: str, zone: tzinfo) -> datetime:
 def parse_number(name: str, raw: str, low: float, high: float) -> float:
     try:
         return parse_coordinate(raw, low, high)
-    except ValidationError as exc:
+    except CoordinateError as exc:
         raise BadParameter(name, str(exc)) from None
 
 
@@ -271,114 +265,6 @@ def _paging(check: Checker, values: MultiDict, page_size: int, found: RequestFil
             f"Höchstens {MAX_OFFSET} Meldungen überspringen; bitte den Zeitraum eingrenzen "
             "(start_date, end_date, updated_after).",
         )
-
-
-@dataclass
-class Submission:
-    """The fields of POST requests that the city keeps; device_id and account_id are not kept."""
-
-    service_code: str
-    lat: float
-    lon: float
-    description: str
-    reporter_name: str | None
-    reporter_email: str | None
-    reporter_phone: str | None
-    media_url: str | None
-
-
-def submission(values: MultiDict) -> Submission:
-    """POST requests' parameters; raises ApiError(400) naming every bad parameter."""
-    check = Checker()
-    code = optional(values, "service_code")
-    if code is None:
-        check.fail("service_code", "Fehlt.")
-    lat, lon = _location(check, values)
-    found = Submission(
-        service_code=code or "",
-        lat=lat or 0.0,
-        lon=lon or 0.0,
-        description=check.run(_text, values, "description", MAX_DESCRIPTION) or "",
-        reporter_name=_name(check, values),
-        reporter_email=check.run(_email, values),
-        reporter_phone=check.run(_phone, values),
-        media_url=check.run(_media_url, values),
-    )
-    check.raise_if_any()
-    return found
-
-
-def _location(check: Checker, values: MultiDict) -> tuple[float | None, float | None]:
-    lat, lon = optional(values, "lat"), optional(values, "long")
-    if lat is None and lon is None:
-        if optional(values, "address_string") or optional(values, "address_id"):
-            check.fail(
-                "address_string",
-                "Adressen können nicht in Koordinaten umgerechnet werden; "
-                "bitte lat und long (WGS84) senden.",
-            )
-        else:
-            check.fail("lat", "Ort fehlt: bitte lat und long (WGS84) senden.")
-        return None, None
-    if lat is None or lon is None:
-        check.fail("lat" if lat is None else "long", "Fehlt: lat und long gehören zusammen.")
-        return None, None
-    return (
-        check.run(parse_number, "lat", lat, -90, 90),
-        check.run(parse_number, "long", lon, -180, 180),
-    )
-
-
-def _text(values: MultiDict, name: str, limit: int) -> str | None:
-    text = optional(values, name)
-    if text is None:
-        return None
-    if len(text) > limit:
-        raise BadParameter(name, f"Höchstens {limit} Zeichen.")
-    if CONTROL.search(text):
-        raise BadParameter(name, "Der Text enthält unzulässige Steuerzeichen.")
-    return text
-
-
-def _name(check: Checker, values: MultiDict) -> str | None:
-    parts = [check.run(_text, values, name, 100) for name in ("first_name", "last_name")]
-    return " ".join(p for p in parts if p) or None
-
-
-def _email(values: MultiDict) -> str | None:
-    text = optional(values, "email")
-    if text is None:
-        return None
-    try:
-        return validate_email(text[:255], check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise BadParameter("email", "Bitte eine gültige E-Mail-Adresse.") from None
-
-
-def _phone(values: MultiDict) -> str | None:
-    text = optional(values, "phone")
-    if text is not None and not PHONE.match(text):
-        raise BadParameter("phone", "Bitte eine gültige Telefonnummer.")
-    return text
-
-
-def _media_url(values: MultiDict) -> str | None:
-    text = optional(values, "media_url")
-    if text is None:
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        parts = None
-    if (
-        len(text) > 2048
-        or not URL_CHARACTERS.match(text)
-        or parts is None
-        or parts.scheme not in ("http", "https")
-        or not parts.hostname
-    ):
-        raise BadParameter("media_url", "Bitte eine vollständige http(s)-Adresse (RFC 3986).")
-    return text
 
 
 def extensions_flag(values: MultiDict) -> bool:

@@ -59,9 +59,8 @@ def service_request(request_id: str, fmt: str) -> Response:
 def create_service_request(fmt: str) -> Response:
     values = _values()
     filing.check_api_key(optional(values, "api_key"))
-    submission = params.submission(values)
     uploads = [f for f in request.files.getlist("media") if f and f.filename]
-    report = filing.file_request(submission, uploads)
+    report = filing.file_request(values, uploads)
     answer = filing.filed_answer(report)
     db.session.commit()
     return render(fmt, "service_requests", answer)

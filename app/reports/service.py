@@ -17,10 +17,10 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.media import storage
-from app.media.images import ProcessedPhoto
+from app.media.images import PhotoError, ProcessedPhoto
+from app.media.uploads import process_uploads
 from app.models import (
     Category,
-    Channel,
     EventKind,
     Photo,
     RejectedReport,
@@ -29,7 +29,9 @@ from app.models import (
     TimelineEvent,
 )
 from app.notifications import service as notifications
+from app.reports import rules
 from app.reports.routing import case_number_sql, route_lateral
+from app.reports.rules import Draft, NewReport, ReportRefused
 
 INSERT_REPORT = text(
     f"""
@@ -37,12 +39,13 @@ INSERT_REPORT = text(
          new AS (SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id, now() AS at)
     INSERT INTO reports (id, case_number, location, category_id, district_id, department_id,
                          description, status, channel, published_at, created_at, updated_at,
-                         reporter_name, reporter_email, reporter_phone,
+                         reporter_name, reporter_email, reporter_phone, media_url,
                          tracking_token_hash, submission_key_hash)
     SELECT new.id, {case_number_sql("new.id", "new.at")}, place.point, :category_id,
            route.district_id, route.department_id, :description, :status, :channel,
            CASE WHEN :publish THEN new.at END, new.at, new.at,
-           :reporter_name, :reporter_email, :reporter_phone, :token_hash, :submission_hash
+           :reporter_name, :reporter_email, :reporter_phone, :media_url,
+           :token_hash, :submission_hash
     FROM place, new, {route_lateral("place.point", ":category_id")}
     -- No conflict target: the tracking token derives from the submission key as well, so a
     -- racing duplicate may hit either unique constraint first.
@@ -50,30 +53,6 @@ INSERT_REPORT = text(
     RETURNING id
     """
 )
-
-
-class OutsideCity(Exception):
-    """The point lies in no district of the city."""
-
-
-class UnknownCategory(Exception):
-    """No active category with that id."""
-
-
-@dataclass
-class NewReport:
-    category_id: int
-    description: str
-    lat: float
-    lon: float
-    reporter_name: str | None = None
-    reporter_email: str | None = None
-    reporter_phone: str | None = None
-    channel: Channel = Channel.WEB
-    # A random key from the form: a resubmission of the same form creates no second report.
-    submission_key: str | None = None
-    # The language of the reporter's mails ("de" or "en").
-    language: str = "de"
 
 
 @dataclass
@@ -97,11 +76,22 @@ def _tracking_token(submission_key: str | None) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
+def submit(draft: Draft) -> FiledReport:
+    """The one way in for a new report, from any door: the rulebook, the photos, the insert.
+
+    Raises ReportRefused (the rulebook's verdict, also for a bad photo or a place outside the
+    city); nothing is stored then, and photo files already written go with the rollback."""
+    new = rules.check(draft)
+    try:
+        photos = process_uploads(list(draft.photos))
+    except PhotoError as exc:
+        raise ReportRefused({"photos": str(exc)}) from None
+    return file_report(new, photos)
+
+
 def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
-    """Store a report routed by PostGIS; raises OutsideCity when no district covers the point."""
-    category = db.session.get(Category, new.category_id)
-    if category is None or not category.active:
-        raise UnknownCategory
+    """Store a checked report routed by PostGIS; ReportRefused when no district covers the
+    point. `new` has passed the rulebook (or is synthetic and right by construction)."""
     token = _tracking_token(new.submission_key)
     submission_hash = token_hash(new.submission_key) if new.submission_key else None
     report_id = db.session.execute(
@@ -117,6 +107,7 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
             "reporter_name": new.reporter_name or None,
             "reporter_email": new.reporter_email or None,
             "reporter_phone": new.reporter_phone or None,
+            "media_url": new.media_url,
             "token_hash": token_hash(token),
             "submission_hash": submission_hash,
         },
@@ -148,7 +139,7 @@ def _earlier_submission(submission_hash: str | None, token: str) -> FiledReport:
         )
         if earlier is not None:
             return FiledReport(earlier, token, duplicate=True)
-    raise OutsideCity
+    raise rules.outside_city()
 
 
 def add_photo(report: Report, photo: ProcessedPhoto, after: bool = False) -> Photo:

@@ -23,17 +23,16 @@ from werkzeug.wrappers import Response
 from app.extensions import db, limiter
 from app.media import storage
 from app.media.images import PhotoError
-from app.media.uploads import first_position, process_uploads
+from app.media.uploads import first_position
 from app.models import Channel
 from app.notifications.views import preferred_language
 from app.public.service import city_bounds
 from app.reports import service
 from app.reports.forms import ReportForm
+from app.reports.rules import ReportRefused
 from app.security import private
 
 bp = Blueprint("reports", __name__)
-
-OUTSIDE = "Dieser Ort liegt außerhalb des Stadtgebiets. Bitte wählen Sie einen Ort in der Stadt."
 
 
 def _report_limit() -> str:
@@ -57,23 +56,14 @@ def new_report():
         form.submission_key.data = uuid.uuid4().hex
         return _render_form(form)
     if not form.validate():
-        _offer_photo_position(form)
         return _render_form(form, 422)
     try:
-        photos = process_uploads(form.uploads)
-    except PhotoError as exc:
-        form.photos.errors = [str(exc)]
-        return _render_form(form, 422)
-    try:
-        filed = service.file_report(form.new_report(Channel.WEB, preferred_language()), photos)
+        filed = service.submit(form.draft(Channel.WEB, preferred_language()))
         db.session.commit()
-    except service.OutsideCity:
+    except ReportRefused as refused:
         db.session.rollback()
-        form.lat.errors = [_(OUTSIDE)]
-        return _render_form(form, 422)
-    except service.UnknownCategory:
-        db.session.rollback()
-        form.category.errors = [_("Bitte eine Kategorie aus der Liste wählen.")]
+        form.show(refused)
+        _offer_photo_position(form)
         return _render_form(form, 422)
     session["filed"] = {
         "case": filed.report.case_number,

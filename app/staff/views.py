@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from app.auth.access import roles
+from app.coordinates import parse_coordinate
 from app.extensions import db
 from app.media import storage
 from app.media.images import PhotoError, ProcessedPhoto
@@ -18,8 +19,8 @@ from app.media.uploads import process_uploads
 from app.models import Report, Status
 from app.models.status import Channel
 from app.public.service import city_bounds
-from app.reports.forms import IntakeForm, parse_coordinate
-from app.reports.service import OutsideCity, active_categories, file_report, find_by_case_number
+from app.reports.forms import IntakeForm
+from app.reports.service import ReportRefused, active_categories, find_by_case_number, submit
 from app.staff import actions, moderation, service
 from app.staff.service import all_departments
 
@@ -246,20 +247,12 @@ def intake():
     if not form.validate():
         return _intake_page(form, 422)
     try:
-        photos = process_uploads(form.uploads)
-        filed = file_report(
-            # The caller's language is unknown (not the staff browser's): German.
-            form.new_report(Channel(form.channel.data), "de"),
-            photos,
-        )
+        # The caller's language is unknown (not the staff browser's): German.
+        filed = submit(form.draft(Channel(form.channel.data), "de"))
         db.session.commit()
-    except PhotoError as exc:
+    except ReportRefused as refused:
         db.session.rollback()
-        form.photos.errors = [str(exc)]
-        return _intake_page(form, 422)
-    except OutsideCity:
-        db.session.rollback()
-        form.lat.errors = [_("Dieser Ort liegt außerhalb des Stadtgebiets.")]
+        form.show(refused)
         return _intake_page(form, 422)
     link = url_for("reports.tracking", token=filed.tracking_token, _external=True)
     flash(
