@@ -8,8 +8,6 @@ from datetime import datetime
 from flask import Flask, url_for
 from flask_babel import format_datetime, get_locale
 
-from app.public.service import public_events, visible_photos
-
 
 def datetime_filter(value: datetime | None) -> str:
     """German date and time in the city's time zone, e.g. 25.11.2026, 14:05."""
@@ -33,7 +31,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(number_filter, "number")
     app.add_template_global(get_locale)
-    app.add_template_global(public_events)
-    app.add_template_global(visible_photos)
     app.add_template_global(tracking_photo_url)
     app.add_template_global(public_photo_url)

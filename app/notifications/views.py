@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from app.extensions import csrf, db, limiter
 from app.notifications import service
 from app.notifications.forms import FollowForm
+from app.public.projection import public_report
 from app.reports.service import find_by_case_number
 from app.security import private
 
@@ -28,10 +29,6 @@ def _follow_limit() -> str:
     return current_app.config["RATELIMIT_FOLLOW"]
 
 
-def preferred_language() -> str:
-    return request.accept_languages.best_match(["de", "en"], default="de")
-
-
 @bp.route("/meldungen/<case_number>/folgen", methods=["POST"])
 @limiter.limit(_follow_limit)
 def follow(case_number: str):
@@ -40,7 +37,9 @@ def follow(case_number: str):
         abort(404)
     form = FollowForm()
     if not form.validate():
-        page = render_template("notifications/follow_refused.html", report=report, form=form)
+        page = render_template(
+            "notifications/follow_refused.html", report=public_report(report), form=form
+        )
         return page, 422
     service.follow(report, form.email.data, form.language.data)
     db.session.commit()
@@ -62,7 +61,8 @@ def confirm(token: str):
     subscription = service.confirm(token)
     db.session.commit()
     status = 200 if subscription is not None else 410
-    page = render_template("notifications/confirmed.html", subscription=subscription)
+    case_number = subscription.report.case_number if subscription else None
+    page = render_template("notifications/confirmed.html", case_number=case_number)
     return private(make_response(page, status))
 
 

@@ -41,6 +41,7 @@ from app.models import Category, Department, District, Photo, Report, Status
 from app.models import TimelineEvent as Event
 from app.models.status import CLOSED_STATUSES, OPEN_STATUSES
 from app.open311.params import RequestFilter
+from app.public.projection import public_photos, public_text
 
 OPEN = sorted(s.value for s in OPEN_STATUSES)
 CLOSED = sorted(s.value for s in CLOSED_STATUSES)
@@ -199,7 +200,7 @@ def _laterals(page: Subquery, extensions: bool) -> dict[str, Subquery]:
     url = bindparam("photo_base", type_=Text) + Photo.filename
     photos = (
         select(func.jsonb_agg(aggregate_order_by(url, Photo.after, Photo.id)).label("urls"))
-        .where(Photo.report_id == page.c.id, Photo.hidden.is_(False), _published(page))
+        .where(Photo.report_id == page.c.id, public_photos(page.c.published_at))
         .lateral("photos")
     )
     events = select().where(Event.report_id == page.c.id, Event.public)
@@ -224,7 +225,6 @@ def _laterals(page: Subquery, extensions: bool) -> dict[str, Subquery]:
 
 def _request_object(page: Subquery, laterals: dict[str, Subquery]) -> ColumnElement:
     """One service request, its fields in the spec's order."""
-    published = _published(page)
     closed_at = case((page.c.status.in_(CLOSED), page.c.closed_at))
     media = _media(page, laterals["photos"])
     fields = {
@@ -233,7 +233,7 @@ def _request_object(page: Subquery, laterals: dict[str, Subquery]) -> ColumnElem
         "status_notes": func.coalesce(laterals["note"].c.text, _label(page.c.status)),
         "service_name": Category.name_de,
         "service_code": Category.code,
-        "description": case((published, page.c.description)),
+        "description": public_text(page.c.published_at, page.c.description),
         "agency_responsible": Department.name,
         "service_notice": null(),
         "requested_datetime": w3c(page.c.created_at),
@@ -264,23 +264,14 @@ def _request_object(page: Subquery, laterals: dict[str, Subquery]) -> ColumnElem
 
 def _media(page: Subquery, photos: Subquery) -> ColumnElement:
     """Public photo addresses, then the link given through the API (published reports only)."""
-    link = case(
-        (
-            _published(page) & page.c.media_url.is_not(None),
-            func.jsonb_build_array(page.c.media_url),
-        ),
-        else_=func.jsonb_build_array(),
-    )
+    link = public_text(page.c.published_at, page.c.media_url)
+    link = case((link.is_not(None), func.jsonb_build_array(link)), else_=func.jsonb_build_array())
     return func.coalesce(photos.c.urls, func.jsonb_build_array()).op("||")(link)
 
 
 def _object(fields: dict[str, ColumnElement]) -> ColumnElement:
     keys = (literal_column(f"'{key}'") for key in fields)
     return func.json_build_object(*chain.from_iterable(zip(keys, fields.values(), strict=True)))
-
-
-def _published(page: Subquery) -> ColumnElement:
-    return page.c.published_at.is_not(None)
 
 
 def _label(status: ColumnElement) -> ColumnElement:

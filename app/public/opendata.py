@@ -1,7 +1,8 @@
 """Open data: the Atom feed and the GeoJSON/CSV exports of public reports.
 
 Exports stream rows from a server-side cursor, so memory stays flat at a million reports.
-Only public fields are selected: personal data cannot leak because it is never read.
+Only public fields are selected (PUBLIC_ROWS, through the projection's rule): personal data
+cannot leak because it is never read.
 """
 
 from __future__ import annotations
@@ -12,26 +13,39 @@ import json
 from collections.abc import Iterator
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from app.extensions import db
+from app.models import Category, Department, District, Report
 from app.models.status import Status
 from app.open311.formats import NOT_XML
 from app.public.filters import ReportFilter
+from app.public.projection import public_text
 
-PUBLIC_COLUMNS = """
-    r.id, r.case_number, r.status, r.created_at, r.updated_at,
-    ST_Y(r.location) AS lat, ST_X(r.location) AS lon,
-    CASE WHEN r.published_at IS NOT NULL THEN r.description END AS description,
-    c.code AS category_code, c.name_de AS category, d.code AS district_code,
-    d.name AS district, dep.name AS department
-"""
-FROM_PUBLIC = """
-    FROM reports AS r
-    JOIN categories AS c ON c.id = r.category_id
-    JOIN districts AS d ON d.id = r.district_id
-    JOIN departments AS dep ON dep.id = r.department_id
-"""
+# The public fields of a report; the projection decides what is public (text once published).
+_R = Report.__table__.alias("r")
+_C, _D, _DEP = (
+    m.__table__.alias(a) for m, a in ((Category, "c"), (District, "d"), (Department, "dep"))
+)
+PUBLIC_ROWS = select(
+    _R.c.id,
+    _R.c.case_number,
+    _R.c.status,
+    _R.c.created_at,
+    _R.c.updated_at,
+    func.ST_Y(_R.c.location).label("lat"),
+    func.ST_X(_R.c.location).label("lon"),
+    public_text(_R.c.published_at, _R.c.description).label("description"),
+    _C.c.code.label("category_code"),
+    _C.c.name_de.label("category"),
+    _D.c.code.label("district_code"),
+    _D.c.name.label("district"),
+    _DEP.c.name.label("department"),
+).select_from(
+    _R.join(_C, _C.c.id == _R.c.category_id)
+    .join(_D, _D.c.id == _R.c.district_id)
+    .join(_DEP, _DEP.c.id == _R.c.department_id)
+)
 CSV_FIELDS = [
     "case_number",
     "category_code",
@@ -64,20 +78,19 @@ def _where(flt: ReportFilter) -> tuple[str, dict]:
 def recent_changes(flt: ReportFilter, limit: int = 50) -> list:
     """The newest and most recently updated reports, for the feed."""
     where, params = _where(flt)
-    return db.session.execute(
-        text(
-            f"SELECT {PUBLIC_COLUMNS} {FROM_PUBLIC} WHERE {where} "
-            "ORDER BY r.updated_at DESC, r.id DESC LIMIT :limit"
-        ),
-        {**params, "limit": limit},
-    ).all()
+    statement = (
+        PUBLIC_ROWS.where(text(where)).order_by(_R.c.updated_at.desc(), _R.c.id.desc()).limit(limit)
+    )
+    return list(db.session.execute(statement, params).all())
 
 
 def stream_rows(flt: ReportFilter) -> Iterator:
     where, params = _where(flt)
-    statement = text(
-        f"SELECT {PUBLIC_COLUMNS} {FROM_PUBLIC} WHERE {where} ORDER BY r.id"
-    ).execution_options(stream_results=True, yield_per=2000)
+    statement = (
+        PUBLIC_ROWS.where(text(where))
+        .order_by(_R.c.id)
+        .execution_options(stream_results=True, yield_per=2000)
+    )
     # A server-side cursor; stream_with_context keeps the request's session open meanwhile.
     yield from db.session.execute(statement, params)
 

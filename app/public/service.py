@@ -7,8 +7,9 @@ import json
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Category, District, Photo, Report
+from app.models import Category, District, Photo
 from app.models.status import Status
+from app.public.projection import photo_is_public
 
 
 def city_outline() -> dict:
@@ -41,14 +42,6 @@ def city_bounds() -> list[float] | None:
     return None if box[0] is None else [float(v) for v in box]
 
 
-def public_events(report: Report) -> list:
-    return [e for e in report.events if e.public]
-
-
-def visible_photos(report: Report) -> list[Photo]:
-    return [p for p in report.photos if not p.hidden]
-
-
 def public_photo(name: str) -> Photo | None:
     """A photo that may be shown to anyone: of a published report and not hidden."""
     if len(name) > 100:
@@ -56,9 +49,7 @@ def public_photo(name: str) -> Photo | None:
     photo = db.session.scalar(
         select(Photo).where((Photo.filename == name) | (Photo.thumbnail == name))
     )
-    if photo is None or photo.hidden or not photo.report.is_published:
-        return None
-    return photo
+    return photo if photo is not None and photo_is_public(photo) else None
 
 
 def filter_choices() -> dict:

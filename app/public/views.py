@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, request
 
+from app.language import preferred_language
 from app.media import storage
 from app.notifications.forms import FollowForm
-from app.notifications.views import preferred_language
 from app.public import legal, service
 from app.public.filters import FilterError, ReportFilter, parse_filter
 from app.public.listing import list_reports
+from app.public.projection import public_report
 from app.reports.service import find_by_case_number
 
 bp = Blueprint("public", __name__)
@@ -52,7 +53,7 @@ def report(case_number: str):
     if found is None:
         abort(404)
     follow_form = FollowForm(language=preferred_language())
-    return render_template("public/report.html", report=found, form=follow_form)
+    return render_template("public/report.html", report=public_report(found), form=follow_form)
 
 
 @bp.route("/fotos/<name>")

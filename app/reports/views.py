@@ -21,11 +21,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from app.extensions import db, limiter
+from app.language import preferred_language
 from app.media import storage
 from app.media.images import PhotoError
 from app.media.uploads import first_position
 from app.models import Channel
-from app.notifications.views import preferred_language
+from app.public.projection import public_report, tracked_report
 from app.public.service import city_bounds
 from app.reports import service
 from app.reports.forms import ReportForm
@@ -117,7 +118,7 @@ def confirmation():
     link = url_for(".tracking", token=filed["token"], _external=True)
     page = render_template(
         "reports/confirmation.html",
-        report=report,
+        report=public_report(report),
         tracking_link=link,
         again=filed.get("again", False),
     )
@@ -133,7 +134,7 @@ def tracking(token: str):
             abort(404)
         page = render_template("reports/rejected.html", rejected=rejected)
         return private(make_response(page, 410))
-    page = render_template("reports/tracking.html", report=report, token=token)
+    page = render_template("reports/tracking.html", report=tracked_report(report), token=token)
     return private(make_response(page))
 
 
@@ -142,7 +143,6 @@ def tracking_photo(token: str, name: str):
     report = service.find_by_token(token)
     if report is None:
         abort(404)
-    photo = next((p for p in report.photos if name in (p.filename, p.thumbnail)), None)
-    if photo is None or photo.hidden:
+    if not any(name in (p.filename, p.thumbnail) for p in tracked_report(report).photos):
         abort(404)
     return private(storage.send_photo(name))

@@ -1,0 +1,129 @@
+"""What the public may see of a report, decided in one place.
+
+`public_report` builds the PublicReport that every public page renders; `tracked_report` adds
+what the reporter may see of their own report. The bulk outputs (Open311, feeds, exports) read
+through the SQL expressions below, so the rule is the same whether a page or a query applies
+it: never the reporter's data; text, link and photos only once published; hidden photos never.
+Templates get these values, never an ORM row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, case
+
+from app.models import Photo, Report, Status, TimelineEvent
+
+
+@dataclass(frozen=True)
+class PublicPhoto:
+    filename: str
+    thumbnail: str
+    width: int
+    height: int
+    after: bool
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    created_at: datetime
+    kind: str
+    status: Status | None
+    note: str | None
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label if self.status else ""
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    case_number: str
+    status: Status
+    category: str
+    district: str
+    department: str
+    created_at: datetime
+    lat: float
+    lon: float
+    published: bool
+    # None and empty until staff checked them for personal data (moderated publishing).
+    description: str | None
+    photos: tuple[PublicPhoto, ...]
+    events: tuple[PublicEvent, ...]
+    duplicate_of: str | None
+
+
+@dataclass(frozen=True)
+class TrackedReport(PublicReport):
+    """The reporter's own view through the private link: their text, photos and contact."""
+
+    reporter_name: str | None
+    reporter_email: str | None
+    reporter_phone: str | None
+
+
+def public_report(report: Report) -> PublicReport:
+    shown = report.is_published
+    return PublicReport(
+        case_number=report.case_number,
+        status=report.status_enum,
+        category=report.category.name,
+        district=report.district.name,
+        department=report.department.name,
+        created_at=report.created_at,
+        lat=report.lat,
+        lon=report.lon,
+        published=shown,
+        description=report.description if shown else None,
+        photos=_photos(report) if shown else (),
+        events=tuple(_event(e) for e in report.events if e.public),
+        duplicate_of=report.duplicate_of.case_number if report.duplicate_of else None,
+    )
+
+
+def tracked_report(report: Report) -> TrackedReport:
+    public = public_report(report)
+    return TrackedReport(
+        **{f.name: getattr(public, f.name) for f in fields(PublicReport)}
+        | {"description": report.description, "photos": _photos(report)},
+        reporter_name=report.reporter_name,
+        reporter_email=report.reporter_email,
+        reporter_phone=report.reporter_phone,
+    )
+
+
+def _photos(report: Report) -> tuple[PublicPhoto, ...]:
+    return tuple(
+        PublicPhoto(p.filename, p.thumbnail, p.width, p.height, p.after)
+        for p in report.photos
+        if not p.hidden
+    )
+
+
+def _event(event: TimelineEvent) -> PublicEvent:
+    status = Status(event.status) if event.status else None
+    return PublicEvent(event.created_at, event.kind, status, event.note)
+
+
+def photo_is_public(photo: Photo) -> bool:
+    return not photo.hidden and photo.report.is_published
+
+
+# --- the same rule for queries -------------------------------------------------------------
+
+
+def published(published_at: ColumnElement) -> ColumnElement[bool]:
+    return published_at.is_not(None)
+
+
+def public_text(published_at: ColumnElement, value: ColumnElement) -> ColumnElement:
+    """A report's text or link: NULL until the report is published."""
+    return case((published(published_at), value))
+
+
+def public_photos(published_at: ColumnElement) -> ColumnElement[bool]:
+    """The condition on photos (joined to their report) that the public may see."""
+    return Photo.hidden.is_(False) & published(published_at)
