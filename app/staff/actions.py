@@ -63,7 +63,7 @@ def change_status(
     user: User,
     report: Report,
     seen_version: int | None,
-    status: str,
+    new: Status,
     note: str | None,
     public_note: bool,
     after_photo: ProcessedPhoto | None = None,
@@ -71,10 +71,6 @@ def change_status(
     """A new status, with an optional note for the public (and reporter) or for staff only,
     and optionally an "after" photo of the repaired place."""
     check(user, report, seen_version)
-    try:
-        new = Status(status)
-    except ValueError:
-        raise ActionError("Unbekannter Status.") from None
     if new == report.status:
         raise ActionError("Die Meldung hat bereits diesen Status.")
     if new == Status.DUPLICATE:
@@ -98,14 +94,13 @@ def change_status(
 PRIORITIES = {0: "normal", 1: "hoch", 2: "dringend"}
 
 
-def set_priority(user: User, report: Report, seen_version: int | None, priority: str) -> None:
+def set_priority(user: User, report: Report, seen_version: int | None, priority: int) -> None:
     check(user, report, seen_version)
-    value = small_number(priority)
-    if value not in PRIORITIES:
+    if priority not in PRIORITIES:
         raise ActionError("Unbekannte Priorität.")
-    if value == report.priority:
+    if priority == report.priority:
         raise ActionError("Die Meldung hat bereits diese Priorität.")
-    report.priority = value
+    report.priority = priority
     record(
         report,
         user,
@@ -116,13 +111,14 @@ def set_priority(user: User, report: Report, seen_version: int | None, priority:
     db.session.flush()
 
 
-def assign(user: User, report: Report, seen_version: int | None, assignee_id: str) -> None:
+NOT_A_COLLEAGUE = "Diese Person arbeitet nicht für die zuständige Abteilung."
+
+
+def assign(user: User, report: Report, seen_version: int | None, colleague: User) -> None:
     """Give the report to a colleague who works for its department."""
     check(user, report, seen_version)
-    number = small_number(assignee_id)
-    colleague = db.session.get(User, number) if number is not None else None
-    if colleague is None or not colleague.active or not colleague.works_for(report.department_id):
-        raise ActionError("Diese Person arbeitet nicht für die zuständige Abteilung.")
+    if not colleague.active or not colleague.works_for(report.department_id):
+        raise ActionError(NOT_A_COLLEAGUE)
     report.assignee = colleague
     record(
         report,

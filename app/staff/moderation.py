@@ -16,6 +16,7 @@ from app.models import (
     Department,
     District,
     EventKind,
+    Photo,
     RejectedReport,
     Report,
     RoutingRule,
@@ -24,16 +25,10 @@ from app.models import (
 )
 from app.models.status import OPEN_STATUSES
 from app.notifications import service as notifications
-from app.reports.service import find_by_case_number
 from app.staff.actions import ActionError, ChangedMeanwhile, check, clean_note, record
 
 REJECT_REASONS = {"spam": "Spam", "abuse": "Missbrauch"}
 DUPLICATE_RADIUS_M = 50
-
-
-def _key(code: str) -> str:
-    # A code with NUL matches nothing, and PostgreSQL would refuse to even compare it.
-    return "" if "\x00" in code else code
 
 
 def _inbox_only(user: User, report: Report, seen_version: int | None) -> None:
@@ -73,11 +68,10 @@ def redact(user: User, report: Report, seen_version: int | None, text: str | Non
     db.session.flush()
 
 
-def toggle_photo(user: User, report: Report, seen_version: int | None, photo_id: str) -> None:
+def toggle_photo(user: User, report: Report, seen_version: int | None, photo: Photo) -> None:
     """Hide a photo from the public (faces, number plates) or show it again."""
     _inbox_only(user, report, seen_version)
-    photo = next((p for p in report.photos if str(p.id) == photo_id), None)
-    if photo is None:
+    if photo.report_id != report.id:
         raise ActionError("Dieses Foto gehört nicht zu der Meldung.")
     photo.hidden = not photo.hidden
     _internal(report, user, "Foto verborgen." if photo.hidden else "Foto wieder sichtbar.")
@@ -157,14 +151,9 @@ def _lock_and_recheck(report: Report, original: Report, seen_version: int | None
         raise ChangedMeanwhile
 
 
-def mark_duplicate(
-    user: User, report: Report, seen_version: int | None, original_case: str
-) -> None:
+def mark_duplicate(user: User, report: Report, seen_version: int | None, original: Report) -> None:
     """Close the report as a duplicate; its public page links to the original."""
     _inbox_only(user, report, seen_version)
-    original = find_by_case_number(original_case.strip())
-    if original is None:
-        raise ActionError("Keine Meldung mit dieser Vorgangsnummer.")
     if original.id == report.id:
         raise ActionError("Eine Meldung kann kein Duplikat von sich selbst sein.")
     _lock_and_recheck(report, original, seen_version)
@@ -196,14 +185,9 @@ def mark_duplicate(
     db.session.flush()
 
 
-def reassign(user: User, report: Report, seen_version: int | None, department_code: str) -> None:
+def reassign(user: User, report: Report, seen_version: int | None, department: Department) -> None:
     """Move the report to another department's queue; the public sees it was forwarded."""
     _inbox_only(user, report, seen_version)
-    department = db.session.scalar(
-        select(Department).where(Department.code == _key(department_code))
-    )
-    if department is None:
-        raise ActionError("Unbekannte Abteilung.")
     if department.id == report.department_id:
         raise ActionError("Die Meldung liegt bereits bei dieser Abteilung.")
     _move_to(report, user, department)
@@ -238,15 +222,16 @@ def _routed_department(report: Report) -> Department:
     return report.category.default_department
 
 
-def correct(user: User, report: Report, seen_version: int | None, field: str, code: str) -> None:
+def correct(
+    user: User, report: Report, seen_version: int | None, value: Category | District
+) -> None:
     """Correct the category or the district; the public timeline says what changed, and the
     report moves to the department responsible for the corrected pair."""
     _inbox_only(user, report, seen_version)
-    model, label = {"category": (Category, "Kategorie"), "district": (District, "Stadtbezirk")}[
-        field
-    ]
-    value = db.session.scalar(select(model).where(model.code == _key(code)))
-    if value is None or (field == "category" and not value.active):
+    field, label = (
+        ("category", "Kategorie") if isinstance(value, Category) else ("district", "Stadtbezirk")
+    )
+    if isinstance(value, Category) and not value.active:
         raise ActionError(f"Unbekannte Angabe für {label}.")
     if getattr(report, f"{field}_id") == value.id:
         raise ActionError(f"{label} ist bereits „{value.name}“.")

@@ -8,20 +8,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.datastructures import FileStorage
 
 from app.auth.access import roles
 from app.coordinates import parse_coordinate
 from app.extensions import db
 from app.media import storage
-from app.media.images import PhotoError, ProcessedPhoto
-from app.media.uploads import process_uploads
+from app.media.images import PhotoError
 from app.models import Report, Status
 from app.models.status import Channel
 from app.public.service import city_bounds
 from app.reports.forms import IntakeForm
 from app.reports.service import ReportRefused, active_categories, find_by_case_number, submit
 from app.staff import actions, moderation, service
+from app.staff.forms import FORMS
 from app.staff.service import all_departments
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -105,73 +104,23 @@ def _report(case_number: str) -> Report:
     return report
 
 
-def _version() -> int | None:
-    return actions.small_number(request.form.get("version"))
-
-
 @bp.route("/meldungen/<case_number>")
 @roles("admin", "dispatcher", "crew")
 def report(case_number: str):
     return _detail(case_number, 200)
 
 
-def _after_photo() -> ProcessedPhoto | None:
-    files = [f for f in request.files.getlist("photo") if isinstance(f, FileStorage) and f.filename]
-    photos = process_uploads(files[:1])  # PhotoError: shown like any refused action
-    return photos[0] if photos else None
-
-
-ACTIONS = {
-    "status": lambda user, report, version, form: actions.change_status(
-        user,
-        report,
-        version,
-        form.get("status", ""),
-        form.get("note"),
-        form.get("visibility") == "public",
-        _after_photo(),
-    ),
-    "prioritaet": lambda user, report, version, form: actions.set_priority(
-        user, report, version, form.get("priority", "")
-    ),
-    "zuweisen": lambda user, report, version, form: actions.assign(
-        user, report, version, form.get("assignee", "")
-    ),
-    "veroeffentlichen": lambda user, report, version, form: moderation.publish(
-        user, report, version
-    ),
-    "text": lambda user, report, version, form: moderation.redact(
-        user, report, version, form.get("description")
-    ),
-    "foto": lambda user, report, version, form: moderation.toggle_photo(
-        user, report, version, form.get("photo", "")
-    ),
-    "duplikat": lambda user, report, version, form: moderation.mark_duplicate(
-        user, report, version, form.get("original", "")
-    ),
-    "kategorie": lambda user, report, version, form: moderation.correct(
-        user, report, version, "category", form.get("category", "")
-    ),
-    "bezirk": lambda user, report, version, form: moderation.correct(
-        user, report, version, "district", form.get("district", "")
-    ),
-    "weiterleiten": lambda user, report, version, form: moderation.reassign(
-        user, report, version, form.get("department", "")
-    ),
-    "ablehnen": lambda user, report, version, form: moderation.reject(
-        user, report, version, form.get("reason", ""), form.get("note")
-    ),
-}
-
-
 @bp.route("/meldungen/<case_number>/<action>", methods=["POST"])
 @roles("admin", "dispatcher", "crew")
 def act(case_number: str, action: str):
-    if action not in ACTIONS:
+    if action not in FORMS:
         abort(404)
-    found = _report(case_number)
+    form = FORMS[action](_report(case_number))
     try:
-        ACTIONS[action](current_user, found, _version(), request.form)
+        form.authorise(current_user)
+        if not form.validate():
+            raise actions.ActionError(form.first_error())
+        form.perform(current_user)
         db.session.commit()
     except PermissionError:
         db.session.rollback()

@@ -1,0 +1,232 @@
+"""The staff actions' forms: each reads its fields into typed values (a Status, an int, a
+Photo, a Department …) with a German message for anything else, then calls its service.
+
+Templates write these forms by hand (several small forms on one page); the field names here
+are the names they post.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from wtforms import Field, FileField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from app.extensions import db
+from app.media.images import ProcessedPhoto
+from app.media.uploads import process_uploads
+from app.models import Category, Department, District, Photo, Report, Status, User
+from app.reports.service import find_by_case_number
+from app.staff import actions, moderation
+from app.staff.actions import small_number
+
+T = TypeVar("T")
+
+
+def checked(value: T | None) -> T:
+    """A value that the form's validation has found (perform runs only after it)."""
+    if value is None:
+        raise RuntimeError("perform() before validate()")
+    return value
+
+
+M = TypeVar("M", Category, District, Department)
+
+
+def _by_code(model: type[M], raw: str | None, message: str, *conditions: object) -> M:
+    text = (raw or "").strip()
+    # A code with NUL matches nothing, and PostgreSQL would refuse to even compare it.
+    if "\x00" in text or len(text) > 100:
+        raise ValidationError(message)
+    found = db.session.scalar(select(model).where(model.code == text, *conditions))
+    if found is None:
+        raise ValidationError(message)
+    return found
+
+
+class ActionForm(FlaskForm):
+    """One action on one report; `inbox_only` actions are for dispatchers and admins."""
+
+    inbox_only = True
+    version = StringField()
+
+    def __init__(self, report: Report, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.report = report
+
+    @property
+    def seen_version(self) -> int | None:
+        return small_number(self.version.data)
+
+    def authorise(self, user: User) -> None:
+        """PermissionError or ChangedMeanwhile before any field is read, as the services do."""
+        if self.inbox_only and user.role not in ("admin", "dispatcher"):
+            raise PermissionError
+        actions.check(user, self.report, self.seen_version)
+
+    def first_error(self) -> str:
+        return next(message for messages in self.errors.values() for message in messages)
+
+    def perform(self, user: User) -> None:
+        raise NotImplementedError
+
+
+class StatusForm(ActionForm):
+    inbox_only = False
+    status = StringField()
+    note = TextAreaField()
+    visibility = StringField()
+    photo = FileField()
+
+    def validate_status(self, field: Field) -> None:
+        if field.data not in {s.value for s in Status}:
+            raise ValidationError("Unbekannter Status.")
+
+    def after_photo(self) -> ProcessedPhoto | None:
+        upload = self.photo.data
+        if not isinstance(upload, FileStorage) or not upload.filename:
+            return None
+        return process_uploads([upload])[0]  # PhotoError: shown like any refused action
+
+    def perform(self, user: User) -> None:
+        actions.change_status(
+            user,
+            self.report,
+            self.seen_version,
+            Status(self.status.data),
+            self.note.data,
+            self.visibility.data == "public",
+            self.after_photo(),
+        )
+
+
+class PriorityForm(ActionForm):
+    inbox_only = False
+    priority = StringField()
+
+    def validate_priority(self, field: Field) -> None:
+        if small_number(field.data) not in actions.PRIORITIES:
+            raise ValidationError("Unbekannte Priorität.")
+
+    def perform(self, user: User) -> None:
+        value = small_number(self.priority.data)
+        actions.set_priority(user, self.report, self.seen_version, checked(value))
+
+
+class AssignForm(ActionForm):
+    inbox_only = False
+    assignee = StringField()
+    colleague: User | None = None
+
+    def validate_assignee(self, field: Field) -> None:
+        number = small_number(field.data)
+        self.colleague = db.session.get(User, number) if number is not None else None
+        if self.colleague is None:
+            raise ValidationError(actions.NOT_A_COLLEAGUE)
+
+    def perform(self, user: User) -> None:
+        actions.assign(user, self.report, self.seen_version, checked(self.colleague))
+
+
+class PublishForm(ActionForm):
+    def perform(self, user: User) -> None:
+        moderation.publish(user, self.report, self.seen_version)
+
+
+class RedactForm(ActionForm):
+    description = TextAreaField()
+
+    def perform(self, user: User) -> None:
+        moderation.redact(user, self.report, self.seen_version, self.description.data)
+
+
+class PhotoForm(ActionForm):
+    photo = StringField()
+    chosen: Photo | None = None
+
+    def validate_photo(self, field: Field) -> None:
+        number = small_number(field.data)
+        self.chosen = next((p for p in self.report.photos if p.id == number), None)
+        if self.chosen is None:
+            raise ValidationError("Dieses Foto gehört nicht zu der Meldung.")
+
+    def perform(self, user: User) -> None:
+        moderation.toggle_photo(user, self.report, self.seen_version, checked(self.chosen))
+
+
+class DuplicateForm(ActionForm):
+    original = StringField()
+    found: Report | None = None
+
+    def validate_original(self, field: Field) -> None:
+        self.found = find_by_case_number((field.data or "").strip())
+        if self.found is None:
+            raise ValidationError("Keine Meldung mit dieser Vorgangsnummer.")
+
+    def perform(self, user: User) -> None:
+        moderation.mark_duplicate(user, self.report, self.seen_version, checked(self.found))
+
+
+class CategoryForm(ActionForm):
+    category = StringField()
+    value: Category | None = None
+
+    def validate_category(self, field: Field) -> None:
+        message = "Unbekannte Angabe für Kategorie."
+        self.value = _by_code(Category, field.data, message, Category.active)
+
+    def perform(self, user: User) -> None:
+        moderation.correct(user, self.report, self.seen_version, checked(self.value))
+
+
+class DistrictForm(ActionForm):
+    district = StringField()
+    value: District | None = None
+
+    def validate_district(self, field: Field) -> None:
+        self.value = _by_code(District, field.data, "Unbekannte Angabe für Stadtbezirk.")
+
+    def perform(self, user: User) -> None:
+        moderation.correct(user, self.report, self.seen_version, checked(self.value))
+
+
+class ForwardForm(ActionForm):
+    department = StringField()
+    value: Department | None = None
+
+    def validate_department(self, field: Field) -> None:
+        self.value = _by_code(Department, field.data, "Unbekannte Abteilung.")
+
+    def perform(self, user: User) -> None:
+        moderation.reassign(user, self.report, self.seen_version, checked(self.value))
+
+
+class RejectForm(ActionForm):
+    reason = StringField()
+    note = TextAreaField()
+
+    def validate_reason(self, field: Field) -> None:
+        if field.data not in moderation.REJECT_REASONS:
+            raise ValidationError("Bitte einen Grund wählen: Spam oder Missbrauch.")
+
+    def perform(self, user: User) -> None:
+        moderation.reject(user, self.report, self.seen_version, self.reason.data, self.note.data)
+
+
+# The last part of each action's address.
+FORMS: dict[str, type[ActionForm]] = {
+    "status": StatusForm,
+    "prioritaet": PriorityForm,
+    "zuweisen": AssignForm,
+    "veroeffentlichen": PublishForm,
+    "text": RedactForm,
+    "foto": PhotoForm,
+    "duplikat": DuplicateForm,
+    "kategorie": CategoryForm,
+    "bezirk": DistrictForm,
+    "weiterleiten": ForwardForm,
+    "ablehnen": RejectForm,
+}
