@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app
+from werkzeug.wrappers import Response as BaseResponse
 
 
 def _tile_origin(tile_url: str) -> str:
@@ -34,7 +36,10 @@ def content_security_policy() -> str:
     )
 
 
-def private(response: Response) -> Response:
+R = TypeVar("R", bound=BaseResponse)
+
+
+def private(response: R) -> R:
     """Pages with a tracking link, a signed mail link or personal data: never cached, never
     indexed."""
     response.headers["Cache-Control"] = "no-store, private"

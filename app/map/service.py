@@ -54,7 +54,7 @@ def split_period(flt: ReportFilter) -> tuple[bool, date | None, date | None, lis
     if first and last and first > last:
         return False, None, None, [(since, until)]
     raw = []
-    if since and first != since:
+    if since and first and first != since:
         raw.append((since, first - timedelta(days=1)))
     if until and last and _next_month(last) <= until:
         raw.append((_next_month(last), until))

@@ -208,7 +208,8 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         mode = "RGBA" if image.mode == "RGBA" else "RGB"
-        return ImageCms.profileToProfile(image, profile, _SRGB, outputMode=mode)
+        converted = ImageCms.profileToProfile(image, profile, _SRGB, outputMode=mode)
+        return converted if converted is not None else image
     except Exception:
         # A broken or mismatched profile is no reason to refuse the photo.
         return image

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """A key that lets another system file reports through Open311; only its hash is stored."""
 
     __tablename__ = "api_keys"

@@ -4,10 +4,10 @@ from geoalchemy2 import Geometry
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class District(db.Model):
+class District(Model):
     """A city district (Stadtbezirk or Stadtteil); reports are routed to the one covering them."""
 
     __tablename__ = "districts"

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 if TYPE_CHECKING:  # report.py needs nothing from here; only the type is named
     from app.models.report import Report
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # report.py needs nothing from here; only the type is named
 MAIL_STATES = ("pending", "sending", "sent", "failed")
 
 
-class OutboxMail(db.Model):
+class OutboxMail(Model):
     """A mail written in the same transaction as the change that causes it; the worker sends it
     after that transaction has committed (transactional outbox). Its Message-ID is fixed here,
     so a mail sent again after a crash is recognisably the same mail."""
@@ -61,7 +61,7 @@ class OutboxMail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column()
 
 
-class Subscription(db.Model):
+class Subscription(Model):
     """Someone who receives a report's public updates: its reporter, or a follower who has
     confirmed by mail (double opt-in). Deleted when they unsubscribe."""
 

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import Float, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 # Levels kept in the rollups: the right shift of the zoom-20 pixel coordinates, 9 (zoom 17) to
 # 17 (zoom 9). Coarser zooms regroup level 17; finer ones group the reports themselves.
@@ -13,7 +13,7 @@ FINEST_LEVEL = 9
 COARSEST_LEVEL = 17
 
 
-class MapCell(db.Model):
+class MapCell(Model):
     """Reports per map cell, category, district and status: the clustered map of a million
     reports is a few thousand rows away. Kept exact by a trigger on reports."""
 
@@ -30,7 +30,7 @@ class MapCell(db.Model):
     sum_lat: Mapped[float] = mapped_column(Float)
 
 
-class MapMonth(db.Model):
+class MapMonth(Model):
     """Reports per map cell and month (in Europe/Berlin), for the map of a period."""
 
     __tablename__ = "map_months"

@@ -3,10 +3,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class Department(db.Model):
+class Department(Model):
     """A unit of the city administration that handles reports (e.g. TBS – Straßenbeleuchtung)."""
 
     __tablename__ = "departments"
@@ -17,7 +17,7 @@ class Department(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
 
 
-class Category(db.Model):
+class Category(Model):
     """What kind of defect a report is about; carries the default department."""
 
     __tablename__ = "categories"
@@ -37,7 +37,7 @@ class Category(db.Model):
         return self.name_de
 
 
-class RoutingRule(db.Model):
+class RoutingRule(Model):
     """Sends a category in one district to another department than the category's default."""
 
     __tablename__ = "routing_rules"

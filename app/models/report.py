@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.district import District
 from app.models.organisation import Category, Department
 from app.models.status import OPEN_STATUSES, Channel, EventKind, Status, sql_in
@@ -34,7 +34,7 @@ PY_SQL = (
 )
 
 
-class Report(db.Model):
+class Report(Model):
     """A defect reported by a citizen. Reporter fields are personal data: staff and tracker only."""
 
     __tablename__ = "reports"
@@ -179,7 +179,7 @@ class Report(db.Model):
         return self.published_at is not None
 
 
-class RejectedReport(db.Model):
+class RejectedReport(Model):
     """What remains of a report rejected as spam or abuse. The report itself is deleted, so it
     drops out of every public output (map rollups included) by construction; the reporter's
     personal data goes with it. The tracking link still answers that it was not accepted."""
@@ -201,7 +201,7 @@ class RejectedReport(db.Model):
     rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class Photo(db.Model):
+class Photo(Model):
     """A re-encoded photo without metadata, stored in UPLOAD_FOLDER under a generated name."""
 
     __tablename__ = "photos"
@@ -220,7 +220,7 @@ class Photo(db.Model):
     report: Mapped[Report] = relationship(back_populates="photos")
 
 
-class TimelineEvent(db.Model):
+class TimelineEvent(Model):
     """An append-only entry in a report's history; internal ones never leave the staff area."""
 
     __tablename__ = "timeline_events"

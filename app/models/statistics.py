@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import JSON, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class StatisticsSnapshot(db.Model):
+class StatisticsSnapshot(Model):
     """The transparency figures, computed in the background: medians over a million reports
     take seconds, reading a snapshot takes milliseconds."""
 

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.organisation import Department
 
 ROLES = ("admin", "dispatcher", "crew")
@@ -19,7 +19,7 @@ user_departments = Table(
 )
 
 
-class User(db.Model):
+class User(Model):
     """A member of staff. Crew members work for one or more departments."""
 
     __tablename__ = "users"

@@ -142,13 +142,14 @@ def follow(report: Report, email: str, language: str) -> None:
 
 
 def _confirmations_sent(email: str, now: datetime) -> int:
-    return db.session.scalar(
+    sent = db.session.scalar(
         select(func.count()).where(
             OutboxMail.kind == "follow_confirm",
             OutboxMail.recipient == email,
             OutboxMail.created_at > now - timedelta(days=1),
         )
     )
+    return sent or 0
 
 
 def _new_subscription(report: Report, email: str, language: str) -> Subscription | None:

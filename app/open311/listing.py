@@ -12,15 +12,19 @@ the indexes); joins and per-report look-ups run for the rows of that page only.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from functools import lru_cache
 from itertools import chain
+from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import (
     ColumnElement,
     Float,
+    FromClause,
     Integer,
     Select,
+    SQLColumnExpression,
     Subquery,
     Text,
     any_,
@@ -73,7 +77,7 @@ def _filter_values(found: RequestFilter, codes: dict[str, int]) -> tuple[list[st
         "updated_before": found.updated_before,
     }
     names = [name for name, value in periods.items() if value is not None]
-    values = {name: periods[name] for name in names}
+    values: dict[str, object] = {name: periods[name] for name in names}
     if found.service_codes is not None:
         ids = sorted({codes[code] for code in found.service_codes})
         # One category as an equality, so that its index on (category, time) gives the order.
@@ -194,7 +198,7 @@ def _near() -> list[ColumnElement]:
     ]
 
 
-def _laterals(page: Subquery, extensions: bool) -> dict[str, Subquery]:
+def _laterals(page: Subquery, extensions: bool) -> dict[str, FromClause]:
     """Per-report look-ups: the public photos, and the latest public note (with extensions,
     read in the same pass as the whole public timeline)."""
     url = bindparam("photo_base", type_=Text) + Photo.filename
@@ -223,7 +227,7 @@ def _laterals(page: Subquery, extensions: bool) -> dict[str, Subquery]:
     return {"photos": photos, "note": timeline.lateral("note")}
 
 
-def _request_object(page: Subquery, laterals: dict[str, Subquery]) -> ColumnElement:
+def _request_object(page: Subquery, laterals: dict[str, FromClause]) -> ColumnElement:
     """One service request, its fields in the spec's order."""
     closed_at = case((page.c.status.in_(CLOSED), page.c.closed_at))
     media = _media(page, laterals["photos"])
@@ -262,23 +266,23 @@ def _request_object(page: Subquery, laterals: dict[str, Subquery]) -> ColumnElem
     return _object(fields)
 
 
-def _media(page: Subquery, photos: Subquery) -> ColumnElement:
+def _media(page: Subquery, photos: FromClause) -> ColumnElement:
     """Public photo addresses, then the link given through the API (published reports only)."""
     link = public_text(page.c.published_at, page.c.media_url)
     link = case((link.is_not(None), func.jsonb_build_array(link)), else_=func.jsonb_build_array())
     return func.coalesce(photos.c.urls, func.jsonb_build_array()).op("||")(link)
 
 
-def _object(fields: dict[str, ColumnElement]) -> ColumnElement:
-    keys = (literal_column(f"'{key}'") for key in fields)
+def _object(fields: Mapping[str, SQLColumnExpression[Any]]) -> ColumnElement:
+    keys: list[ColumnElement] = [literal_column(f"'{key}'") for key in fields]
     return func.json_build_object(*chain.from_iterable(zip(keys, fields.values(), strict=True)))
 
 
-def _label(status: ColumnElement) -> ColumnElement:
+def _label(status: SQLColumnExpression[Any]) -> ColumnElement:
     """The German status label, from a parameter, so the translations stay in Python."""
     return bindparam("labels", type_=JSONB).op("->>")(status)
 
 
-def w3c(column: ColumnElement) -> ColumnElement:
+def w3c(column: SQLColumnExpression[Any]) -> ColumnElement:
     """A timestamp as the spec writes it (2010-01-01T00:00:00Z), formatted by the database."""
     return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')

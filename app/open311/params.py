@@ -202,13 +202,12 @@ def _dates(check: Checker, values: MultiDict, zone: tzinfo, found: RequestFilter
 def _default_period(found: RequestFilter, now: datetime) -> None:
     """The spec's 90 days: the latest ones, or completing a one-sided range. Queries about
     changes (updated_after/_before) reach older reports, so they get no default period."""
-    if found.start is None and found.end is None:
-        if found.updated_after is None and found.updated_before is None:
-            found.start = now - MAX_SPAN
-    elif found.end is None:
-        found.end = found.start + MAX_SPAN  # type: ignore[operator]
-    elif found.start is None:
+    if found.start is not None and found.end is None:
+        found.end = found.start + MAX_SPAN
+    elif found.end is not None and found.start is None:
         found.start = found.end - MAX_SPAN
+    elif found.start is None and found.updated_after is None and found.updated_before is None:
+        found.start = now - MAX_SPAN
 
 
 def _places(check: Checker, values: MultiDict, found: RequestFilter) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, exists, or_, update
+from sqlalchemy import CursorResult, Executable, delete, exists, or_, update
 
 from app.extensions import db
 from app.models import OutboxMail, RejectedReport, Report, Subscription
@@ -35,7 +35,7 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
                 exists().where(Report.id == Subscription.report_id, *closed_long_ago)
             )
         ),
-        "reports": db.session.execute(
+        "reports": _rows(
             update(Report)
             .where(*closed_long_ago, has_personal_data)
             .values(
@@ -45,7 +45,7 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
                 original_description=None,
             )
             .execution_options(synchronize_session=False)
-        ).rowcount,
+        ),
         "unconfirmed": _deleted(
             delete(Subscription).where(
                 Subscription.confirmed_at.is_(None),
@@ -61,5 +61,11 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
     }
 
 
-def _deleted(statement) -> int:
-    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+def _deleted(statement: Executable) -> int:
+    return _rows(statement.execution_options(synchronize_session=False))
+
+
+def _rows(statement: Executable) -> int:
+    """How many rows a DELETE or UPDATE touched."""
+    result = db.session.execute(statement)
+    return result.rowcount if isinstance(result, CursorResult) else 0

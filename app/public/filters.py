@@ -37,7 +37,7 @@ class ReportFilter:
 
     def where(self, table: str = "reports") -> tuple[str, dict]:
         """SQL conditions (joined with AND, or 'true') and their parameters."""
-        parts, params = ["true"], {}
+        parts, params = ["true"], dict[str, object]()
         if self.category_ids is not None:
             parts.append(f"{table}.category_id = ANY(:f_categories)")
             params["f_categories"] = self.category_ids
@@ -77,7 +77,7 @@ def _split(raw: str) -> list[str]:
 CODE = re.compile(r"[\w.-]{1,50}")
 
 
-def _codes(parameter: str, raw: str, model: type) -> list[int]:
+def _codes(parameter: str, raw: str, model: type[Category] | type[District]) -> list[int]:
     codes = _split(raw)
     if len(codes) > 50:
         raise FilterError(parameter, f"Zu viele Werte für „{parameter}“.")

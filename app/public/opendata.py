@@ -11,9 +11,10 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from typing import Any
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Row, func, select, text
 
 from app.extensions import db
 from app.models import Category, Department, District, Report
@@ -95,7 +96,7 @@ def stream_rows(flt: ReportFilter) -> Iterator:
     yield from db.session.execute(statement, params)
 
 
-def _record(row: object, url_for_report) -> dict:
+def _record(row: Row[Any], url_for_report) -> dict:
     return {
         "case_number": row.case_number,
         "category_code": row.category_code,
@@ -182,7 +183,7 @@ def _xml_text(value: str) -> str:
     return NOT_XML.sub("", value)
 
 
-def _entry(row: object, url: str) -> ET.Element:
+def _entry(row: Row[Any], url: str) -> ET.Element:
     entry = ET.Element(f"{{{ATOM}}}entry")
     label = Status(row.status).label
     title = f"{row.category}: {label} ({row.district})"

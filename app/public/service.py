@@ -21,7 +21,7 @@ def city_outline() -> dict:
             )
         )
     )
-    feature = {
+    feature: dict[str, object] = {
         "type": "Feature",
         "properties": {},
         "geometry": json.loads(geometry) if geometry else None,

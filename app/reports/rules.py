@@ -106,15 +106,22 @@ class Limits:
 
 def limits() -> Limits:
     """Text limits from the settings and from the columns that store them."""
-    columns = Report.__table__.c
     return Limits(
         description=current_app.config["DESCRIPTION_MAX_LENGTH"],
-        name=columns.reporter_name.type.length,
-        email=columns.reporter_email.type.length,
-        phone=columns.reporter_phone.type.length,
-        media_url=columns.media_url.type.length,
+        name=_length("reporter_name"),
+        email=_length("reporter_email"),
+        phone=_length("reporter_phone"),
+        media_url=_length("media_url"),
         photos=current_app.config["MAX_PHOTOS"],
     )
+
+
+def _length(column: str) -> int:
+    """The length of a report's text column: what fits is what the rulebook allows."""
+    length = getattr(Report.__table__.c[column].type, "length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"reports.{column} has no length")
+    return length
 
 
 def outside_city() -> ReportRefused:
@@ -247,7 +254,7 @@ def email_address(text: str) -> str:
     """The normalised address, or ValueError with the German reason; the one e-mail rule for
     reports and for following them. email-validator also refuses line breaks and anything
     else that could smuggle mail headers."""
-    limit = Report.__table__.c.reporter_email.type.length
+    limit = _length("reporter_email")
     if len(text) > limit:
         raise ValueError(_("Höchstens %(n)d Zeichen.", n=limit))
     try:

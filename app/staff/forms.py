@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from werkzeug.datastructures import FileStorage
 from wtforms import Field, FileField, StringField, TextAreaField
 from wtforms.validators import ValidationError
@@ -36,7 +36,7 @@ def checked(value: T | None) -> T:
 M = TypeVar("M", Category, District, Department)
 
 
-def _by_code(model: type[M], raw: str | None, message: str, *conditions: object) -> M:
+def _by_code(model: type[M], raw: str | None, message: str, *conditions: ColumnElement[bool]) -> M:
     text = (raw or "").strip()
     # A code with NUL matches nothing, and PostgreSQL would refuse to even compare it.
     if "\x00" in text or len(text) > 100:
@@ -176,7 +176,7 @@ class CategoryForm(ActionForm):
 
     def validate_category(self, field: Field) -> None:
         message = "Unbekannte Angabe für Kategorie."
-        self.value = _by_code(Category, field.data, message, Category.active)
+        self.value = _by_code(Category, field.data, message, Category.active.is_(True))
 
     def perform(self, user: User) -> None:
         moderation.correct(user, self.report, self.seen_version, checked(self.value))
