@@ -63,7 +63,7 @@ def requests_json(found: RequestFilter, codes: dict[str, int]) -> str:
     # clients workers only compete for the same cores.
     db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"))
     values |= {"limit": found.page_size, "offset": found.offset} | _display_values()
-    return db.session.scalar(statement, values)  # type: ignore[return-value]
+    return db.session.scalar(statement, values)
 
 
 def _filter_values(found: RequestFilter, codes: dict[str, int]) -> tuple[list[str], dict]:

@@ -74,7 +74,7 @@ def service_definition(code: str) -> dict[str, Any]:
 
 def category_ids() -> dict[str, int]:
     """All category codes, inactive ones included: their old reports can still be asked for."""
-    return dict(db.session.execute(select(Category.code, Category.id)).all())  # type: ignore[arg-type]
+    return dict(db.session.execute(select(Category.code, Category.id)).all())
 
 
 def active_category(code: str) -> Category | None:
