@@ -92,9 +92,8 @@ class Config:
     # Proxies in front of the app: the client address then comes from X-Forwarded-For.
     PROXY_FIX = _env_int("PROXY_FIX", 0)
 
-    # The transparency figures are recomputed in the background when older than this.
+    # The worker (`flask outbox work`) recomputes the transparency figures when older than this.
     STATS_MAX_AGE = _env_int("STATS_MAX_AGE", 600)
-    STATS_REFRESH_IN_BACKGROUND = True
 
     BABEL_DEFAULT_LOCALE = "de"
     # German cities: filters, map months and displayed times all use Europe/Berlin.
@@ -161,5 +160,3 @@ class TestConfig(Config):
     MAIL_PORT = 1
     MAIL_TIMEOUT = 5
     SERVER_NAME = "localhost"
-    # Background threads would not see the test's uncommitted transaction.
-    STATS_REFRESH_IN_BACKGROUND = False

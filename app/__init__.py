@@ -31,7 +31,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
 
     from app import models  # noqa: F401  (registers the models with SQLAlchemy)
-    from app.admin.views import bp as admin_bp
+    from app.admin import mails, views  # noqa: F401  (both add their pages to admin_bp)
+    from app.admin.blueprint import bp as admin_bp
     from app.auth import views as auth
     from app.auth.cli import users_cli
     from app.demo.cli import demo_cli

@@ -20,6 +20,8 @@ from app.extensions import db
 from config import TestConfig
 from tests.mailbox import Mailbox
 
+pytest_plugins = ["tests.fixtures.open311", "tests.fixtures.reports", "tests.fixtures.staff"]
+
 
 def _rebuild_schema() -> None:
     tables = ", ".join(f'"{t}"' for t in db.metadata.tables)

@@ -13,22 +13,11 @@ from app.extensions import db
 from app.models import ApiKey, Category, Department, RoutingRule, User
 from app.models.user import ROLES
 from app.open311.filing import create_api_key, key_hash
-from tests.admin_support import ACCOUNTS, PASSWORD, count, login, make_staff, page_text, refused
+from tests.admin_support import count, page_text, refused
 from tests.factories import MITTE
+from tests.fixtures.staff import ACCOUNTS, PASSWORD, login
 
 NEW_PASSWORD = "ein-ganz-neues-passwort"
-
-
-@pytest.fixture
-def staff(app) -> dict[str, User]:
-    return make_staff()
-
-
-@pytest.fixture
-def admin(client: FlaskClient, staff) -> FlaskClient:
-    """The test client, logged in as the admin."""
-    assert login(client, ACCOUNTS["admin"][0]).status_code == 302
-    return client
 
 
 def ids(staff: dict[str, User]) -> dict[str, int]:
@@ -36,7 +25,7 @@ def ids(staff: dict[str, User]) -> dict[str, int]:
     api_key, _ = create_api_key("Zugriffstest")
     db.session.commit()
     return {
-        "user": staff["crew"].id,
+        "user": staff["crew_light"].id,
         "department": db.session.scalar(select(Department.id).limit(1)),
         "category": db.session.scalar(select(Category.id).limit(1)),
         "rule": db.session.scalar(select(RoutingRule.id)),
@@ -97,11 +86,11 @@ def test_every_page_works_for_the_admin(admin, staff, url):
 
 
 @pytest.mark.parametrize("url", PAGES)
-@pytest.mark.parametrize("who", ["anonymous", "dispatcher", "crew"])
-def test_pages_are_for_admins_only(client, staff, url, who):
+@pytest.mark.parametrize("who", ["anonymous", "dispatcher", "crew_light"])
+def test_pages_are_for_admins_only(client, staff, url, who, login_as):
     target = url.format(**ids(staff))
     if who != "anonymous":
-        login(client, ACCOUNTS[who][0])
+        login_as(who)
     response = client.get(target)
     if who == "anonymous":
         assert response.status_code == 302
@@ -111,27 +100,27 @@ def test_pages_are_for_admins_only(client, staff, url, who):
 
 
 @pytest.mark.parametrize("url", CHANGES)
-@pytest.mark.parametrize("who", ["anonymous", "dispatcher", "crew"])
-def test_changes_are_for_admins_only(client, staff, url, who):
+@pytest.mark.parametrize("who", ["anonymous", "dispatcher", "crew_light"])
+def test_changes_are_for_admins_only(client, staff, url, who, login_as):
     target = url.format(**ids(staff))
     before = [count(model) for model in (User, Department, RoutingRule)]
     key_active = db.session.scalar(select(ApiKey.active).where(ApiKey.name == "Zugriffstest"))
     if who != "anonymous":
-        login(client, ACCOUNTS[who][0])
+        login_as(who)
     response = client.post(target, data=CHANGE_DATA)
     expected = 302 if who == "anonymous" else 403
     assert response.status_code == expected
     assert [count(model) for model in (User, Department, RoutingRule)] == before
     assert db.session.scalar(select(ApiKey.active).where(ApiKey.name == "Zugriffstest"))
     assert key_active
-    assert db.session.get(User, staff["crew"].id).active
+    assert db.session.get(User, staff["crew_light"].id).active
 
 
-def test_only_admins_see_the_link_to_the_admin_pages(client, staff):
-    login(client, ACCOUNTS["dispatcher"][0])
+def test_only_admins_see_the_link_to_the_admin_pages(client, staff, login_as):
+    login_as("dispatcher")
     assert "/admin/" not in page_text(client.get("/staff/eingang"))
     client.post("/abmelden")
-    login(client, ACCOUNTS["admin"][0])
+    login_as("admin")
     assert 'href="/admin/"' in page_text(client.get("/staff/eingang"))
 
 
@@ -205,7 +194,7 @@ def test_bad_accounts_are_refused(admin, overrides, message):
 
 
 def test_admin_edits_name_role_and_departments(admin, staff):
-    crew = staff["crew"].id
+    crew = staff["crew_light"].id
     fields = {"name": "Neuer Name", "role": "dispatcher", "departments": ["tbs-gruen"]}
     assert admin.post(f"/admin/benutzer/{crew}", data=fields).status_code == 302
     user = db.session.get(User, crew)
@@ -226,11 +215,11 @@ def test_admin_edits_name_role_and_departments(admin, staff):
     ],
 )
 def test_bad_edits_are_refused(admin, staff, fields, message):
-    crew = staff["crew"]
+    crew = staff["crew_light"]
     refused(admin.post(f"/admin/benutzer/{crew.id}", data=fields), message)
     user = db.session.get(User, crew.id)
     assert (user.name, user.role, [d.code for d in user.departments]) == (
-        "Crew",
+        "Licht",
         "crew",
         ["tbs-licht"],
     )
@@ -246,36 +235,36 @@ def test_admin_cannot_demote_or_disable_themselves(admin, staff):
     assert admin.get("/admin/").status_code == 200
 
 
-def test_disabled_account_is_logged_out_and_cannot_log_in(admin, app, staff):
+def test_disabled_account_is_logged_out_and_cannot_log_in(admin, app, staff, login_as):
     crew = app.test_client()
-    login(crew, ACCOUNTS["crew"][0])
+    login_as("crew_light", crew)
     assert crew.get("/staff/warteschlange").status_code == 200
-    assert admin.post(f"/admin/benutzer/{staff['crew'].id}/sperren").status_code == 302
-    assert not db.session.get(User, staff["crew"].id).active
+    assert admin.post(f"/admin/benutzer/{staff['crew_light'].id}/sperren").status_code == 302
+    assert not db.session.get(User, staff["crew_light"].id).active
     assert crew.get("/staff/warteschlange").status_code == 302
-    assert login(crew, ACCOUNTS["crew"][0]).status_code == 422
+    assert login(crew, ACCOUNTS["crew_light"].email).status_code == 422
     # And back again.
-    assert admin.post(f"/admin/benutzer/{staff['crew'].id}/freigeben").status_code == 302
-    assert login(crew, ACCOUNTS["crew"][0]).status_code == 302
+    assert admin.post(f"/admin/benutzer/{staff['crew_light'].id}/freigeben").status_code == 302
+    assert login(crew, ACCOUNTS["crew_light"].email).status_code == 302
 
 
-def test_new_password_logs_the_account_out_everywhere(admin, app, staff):
+def test_new_password_logs_the_account_out_everywhere(admin, app, staff, login_as):
     sessions = [app.test_client(), app.test_client()]
     for session in sessions:
-        login(session, ACCOUNTS["crew"][0])
+        login_as("crew_light", session)
         assert session.get("/staff/warteschlange").status_code == 200
-    url = f"/admin/benutzer/{staff['crew'].id}/passwort"
+    url = f"/admin/benutzer/{staff['crew_light'].id}/passwort"
     assert admin.post(url, data={"password": NEW_PASSWORD}).status_code == 302
     for session in sessions:
         assert session.get("/staff/warteschlange").status_code == 302
     fresh = app.test_client()
-    assert login(fresh, ACCOUNTS["crew"][0], PASSWORD).status_code == 422
-    assert login(fresh, ACCOUNTS["crew"][0], NEW_PASSWORD).status_code == 302
+    assert login(fresh, ACCOUNTS["crew_light"].email, PASSWORD).status_code == 422
+    assert login(fresh, ACCOUNTS["crew_light"].email, NEW_PASSWORD).status_code == 302
 
 
-def test_new_own_password_keeps_this_session_only(admin, app, staff):
+def test_new_own_password_keeps_this_session_only(admin, app, staff, login_as):
     elsewhere = app.test_client()
-    login(elsewhere, ACCOUNTS["admin"][0])
+    login_as("admin", elsewhere)
     url = f"/admin/benutzer/{staff['admin'].id}/passwort"
     assert admin.post(url, data={"password": NEW_PASSWORD}).status_code == 302
     assert admin.get("/admin/").status_code == 200
@@ -285,10 +274,10 @@ def test_new_own_password_keeps_this_session_only(admin, app, staff):
 @pytest.mark.parametrize(
     ("password", "message"), [("kurz", "mindestens 12"), ("", "Bitte ein Passwort")]
 )
-def test_too_short_new_password_changes_nothing(admin, app, staff, password, message):
+def test_too_short_new_password_changes_nothing(admin, app, staff, password, message, login_as):
     crew = app.test_client()
-    login(crew, ACCOUNTS["crew"][0])
-    url = f"/admin/benutzer/{staff['crew'].id}/passwort"
+    login_as("crew_light", crew)
+    url = f"/admin/benutzer/{staff['crew_light'].id}/passwort"
     refused(admin.post(url, data={"password": password}), message)
     assert crew.get("/staff/warteschlange").status_code == 200
 

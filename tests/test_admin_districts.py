@@ -13,21 +13,13 @@ from werkzeug.test import TestResponse
 
 from app.extensions import db
 from app.models import District, Report
-from tests.admin_support import ACCOUNTS, login, make_staff, page_text, refused
+from tests.admin_support import page_text, refused
 from tests.factories import demo_districts
-from tests.helpers import form_data, post_report
 
 BOW_TIE = {
     "type": "Polygon",
     "coordinates": [[[6.0, 50.0], [6.01, 50.01], [6.01, 50.0], [6.0, 50.01], [6.0, 50.0]]],
 }
-
-
-@pytest.fixture
-def admin(client: FlaskClient, app) -> FlaskClient:
-    make_staff()
-    assert login(client, ACCOUNTS["admin"][0]).status_code == 302
-    return client
 
 
 @pytest.fixture
@@ -65,8 +57,8 @@ def upload(client: FlaskClient, raw: bytes | None, **fields: object) -> TestResp
     return client.post("/admin/bezirke", data=data, content_type="multipart/form-data")
 
 
-def test_list_shows_report_counts(admin):
-    post_report(admin, form_data())  # in Mitte
+def test_list_shows_report_counts(admin, make_report):
+    make_report()  # in Mitte
     page = page_text(admin.get("/admin/bezirke"))
     row = page[page.index(">Mitte<") :]
     assert "<td>1</td>" in row[: row.index("</tr>")]
@@ -175,8 +167,8 @@ def test_oversized_file_is_refused(admin, app, before, monkeypatch):
     assert snapshot() == before
 
 
-def test_replace_keeps_districts_with_reports(admin, before):
-    post_report(admin, form_data())  # in Mitte
+def test_replace_keeps_districts_with_reports(admin, before, make_report):
+    make_report()  # in Mitte
     refused(upload(admin, collection(feature(square())), replace="y"), "Mitte", "Meldungen")
     assert snapshot() == before
     assert db.session.scalar(select(Report)).district.code == "1"

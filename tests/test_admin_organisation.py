@@ -4,22 +4,13 @@ change nothing."""
 from __future__ import annotations
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.admin import service
 from app.extensions import db
 from app.models import Category, Department, District, Report, RoutingRule
-from tests.admin_support import ACCOUNTS, count, login, make_staff, page_text, refused
+from tests.admin_support import count, page_text, refused
 from tests.factories import demo_districts, inside_point
-from tests.helpers import form_data, post_report
-
-
-@pytest.fixture
-def admin(client: FlaskClient, app) -> FlaskClient:
-    make_staff()
-    assert login(client, ACCOUNTS["admin"][0]).status_code == 302
-    return client
 
 
 def department(code: str) -> Department:
@@ -178,11 +169,11 @@ def rule_fields(category_code: str, district_code: str, department_code: str) ->
     }
 
 
-def test_new_rule_routes_new_reports(admin):
+def test_new_rule_routes_new_reports(admin, make_report):
     fields = rule_fields("licht", "1", "tiefbau")
     assert admin.post("/admin/zustaendigkeiten", data=fields).status_code == 302
     assert "Tiefbauunterhaltung" in page_text(admin.get("/admin/zustaendigkeiten"))
-    post_report(admin, form_data())  # a street light in Mitte
+    make_report()  # a street light in Mitte
     assert db.session.scalar(select(Report)).department.code == "tiefbau"
 
 
@@ -205,14 +196,14 @@ def test_rule_with_unknown_parts_is_refused(admin, field, value):
     assert count(RoutingRule) == before
 
 
-def test_deleting_a_rule_restores_the_default_department(admin):
+def test_deleting_a_rule_restores_the_default_department(admin, make_report):
     burg = next(f for f in demo_districts() if f["properties"]["code"] == "4")
     rule = db.session.scalar(select(RoutingRule))
     response = admin.post(f"/admin/zustaendigkeiten/{rule.id}/loeschen")
     assert response.status_code == 302
     assert count(RoutingRule) == 0
     lat, lon = inside_point(burg)
-    post_report(admin, form_data(category=str(category("gruen").id), lat=str(lat), lon=str(lon)))
+    make_report(code="gruen", at=(lat, lon))
     assert db.session.scalar(select(Report)).department.code == "tbs-gruen"
     assert admin.post(f"/admin/zustaendigkeiten/{rule.id}/loeschen").status_code == 404
 

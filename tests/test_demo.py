@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 
 from app.demo import data
 from app.extensions import db
-from app.models import Category, Department, District, Report, RoutingRule, TimelineEvent
+from app.models import (
+    Category,
+    Department,
+    District,
+    Report,
+    RoutingRule,
+    StatisticsSnapshot,
+    TimelineEvent,
+)
 
 
 def test_demo_load_is_idempotent(app):
@@ -20,6 +28,13 @@ def test_demo_load_is_idempotent(app):
     assert before == after == [5, 8, 11, 1]
     skipped = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "nichts geladen" in skipped.output
+
+
+def test_demo_load_leaves_figures_for_the_transparency_page(app, client):
+    db.session.execute(delete(StatisticsSnapshot))
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(StatisticsSnapshot)) == 1
+    assert "werden gerade berechnet" not in client.get("/transparenz").get_data(as_text=True)
 
 
 MODELS = (District, Department, Category, RoutingRule)

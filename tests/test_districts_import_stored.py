@@ -11,7 +11,6 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Report
-from app.reports.service import NewReport, file_report
 from tests.districts_support import (
     KOELN_BEZIRKE,
     SOLINGEN_NAMES,
@@ -27,7 +26,6 @@ from tests.districts_support import (
     write,
 )
 from tests.factories import demo_districts, inside_point
-from tests.helpers import category_id
 
 # --- idempotence and --replace ------------------------------------------------------------------
 
@@ -63,12 +61,12 @@ def test_replace_removes_districts_that_are_not_in_the_file(app, before):
     assert db.session.execute(text("SELECT count(*) FROM routing_rules")).scalar_one() == 0
 
 
-def test_replace_refuses_to_remove_a_district_with_reports(app, before):
+def test_replace_refuses_to_remove_a_district_with_reports(app, before, make_report):
     wald = next(f for f in demo_districts() if f["properties"]["code"] == "3")
     lat, lon = inside_point(wald)
-    filed = file_report(NewReport(category_id("muell"), "Sperrmüll am Waldrand.", lat, lon), [])
-    db.session.commit()  # committed before the import (only releases the test's savepoint)
-    assert filed.report.district.code == "3"
+    # Committed before the import (only releases the test's savepoint).
+    filed = make_report(code="muell", at=(lat, lon), description="Sperrmüll am Waldrand.")
+    assert filed.district.code == "3"
 
     result = run_import(app, KOELN_BEZIRKE, "--replace", name="STB_NAME", code="STB_NAME")
     errors = assert_refused(

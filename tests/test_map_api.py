@@ -131,10 +131,8 @@ def test_small_viewport_only_holds_its_reports(client, reports):
     assert 1 <= total(features) < 300
 
 
-def test_new_report_appears_on_the_map_at_once(client, reports):
-    from tests.helpers import form_data, post_report
-
-    post_report(client, form_data())
+def test_new_report_appears_on_the_map_at_once(client, reports, make_report):
+    make_report()
     assert total(get_map(client, bbox=CITY, zoom="12")) == 301
     today = expected(
         "created_at >= date_trunc('day', now() AT TIME ZONE 'Europe/Berlin') "

@@ -8,8 +8,6 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.models import Report
 from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL
-from app.reports.service import NewReport, file_report
-from tests.factories import MITTE
 from tests.helpers import category_id
 
 MONTH = "date_trunc('month', created_at AT TIME ZONE 'Europe/Berlin')::date"
@@ -54,24 +52,20 @@ def test_bulk_generated_reports_are_counted(app):
     assert_cells_match_reports()
 
 
-def test_single_reports_are_counted_by_the_trigger(app):
+def test_single_reports_are_counted_by_the_trigger(app, make_report):
     app.test_cli_runner().invoke(args=["demo", "generate", "--count", "50"])
-    filed = file_report(
-        NewReport(category_id=category_id("licht"), description="x", lat=MITTE[0], lon=MITTE[1]),
-        [],
-    )
+    report = make_report(description="x")
+    assert_cells_match_reports()
+
+    report.status = "in_progress"
     db.session.flush()
     assert_cells_match_reports()
 
-    filed.report.status = "in_progress"
-    db.session.flush()
-    assert_cells_match_reports()
-
-    other = db.session.scalars(select(Report).where(Report.id != filed.report.id).limit(1)).one()
+    other = db.session.scalars(select(Report).where(Report.id != report.id).limit(1)).one()
     other.category_id = category_id("muell")
     db.session.flush()
     assert_cells_match_reports()
 
-    db.session.delete(filed.report)
+    db.session.delete(report)
     db.session.flush()
     assert_cells_match_reports()

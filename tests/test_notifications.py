@@ -8,22 +8,15 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.service import create_user
 from app.extensions import db
 from app.models import OutboxMail, Report, Subscription
 from app.notifications.outbox import send_due
+from tests.fixtures.staff import login
 from tests.helpers import confirmation, form_data, post_report, tracking_link
 from tests.mailbox import html_of, text_of
 
-PASSWORD = "lange-sichere-passphrase"
 REPORTER = "melderin@example.org"
 FOLLOWER = "nachbar@example.net"
-
-
-@pytest.fixture
-def staff() -> None:
-    create_user("licht@example.org", PASSWORD, "crew", ["tbs-licht"], name="Licht")
-    create_user("poststelle@example.org", PASSWORD, "dispatcher", [], name="Poststelle")
 
 
 def file(client, email: str | None = REPORTER, headers: dict | None = None) -> tuple[Report, str]:
@@ -34,7 +27,7 @@ def file(client, email: str | None = REPORTER, headers: dict | None = None) -> t
 
 
 def staff_act(client, email: str, case: str, action: str, **data: str) -> None:
-    client.post("/anmelden", data={"email": email, "password": PASSWORD})
+    login(client, email)
     db.session.expire_all()
     version = db.session.scalar(select(Report.version).where(Report.case_number == case))
     response = client.post(

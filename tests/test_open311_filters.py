@@ -10,21 +10,23 @@ import pytest
 
 from app.models import Status
 from tests.factories import MITTE, demo_districts, inside_point
-from tests.test_open311_support import (
+from tests.fixtures.open311 import (
     both_formats,
     errors_in_both,
     get_json,
-    make_report,
-    set_status,
     w3c,
 )
+from tests.fixtures.reports import set_status
+
+# The requests are read through public answers: reports are published when filed.
+pytestmark = pytest.mark.usefixtures("publishing_immediate")
 
 
 def ids(data: list[dict]) -> list[str]:
     return [item["service_request_id"] for item in data]
 
 
-def test_requests_default_to_the_last_90_days_newest_first(client):
+def test_requests_default_to_the_last_90_days_newest_first(client, make_report):
     newest = make_report(age=timedelta(minutes=1))
     older = make_report(code="strasse", age=timedelta(days=80))
     make_report(age=timedelta(days=100))
@@ -32,7 +34,7 @@ def test_requests_default_to_the_last_90_days_newest_first(client):
     assert ids(data) == [newest.case_number, older.case_number]
 
 
-def test_service_request_id_list_overrides_every_other_argument(client):
+def test_service_request_id_list_overrides_every_other_argument(client, make_report):
     old = make_report(status=Status.RESOLVED, age=timedelta(days=400))
     new = make_report()
     path = (
@@ -43,7 +45,7 @@ def test_service_request_id_list_overrides_every_other_argument(client):
     assert ids(data) == [new.case_number, old.case_number]
 
 
-def test_filter_by_service_codes(client):
+def test_filter_by_service_codes(client, make_report):
     licht = make_report(code="licht")
     strasse = make_report(code="strasse")
     make_report(code="ampel")
@@ -62,7 +64,7 @@ def test_filter_by_service_codes(client):
     assert "service_code" in message and "'nix'" in message
 
 
-def test_filter_by_status(client):
+def test_filter_by_status(client, make_report):
     open_one = make_report(status=Status.IN_PROGRESS)
     closed_one = make_report(status=Status.WONT_FIX)
     assert ids(get_json(client, "requests.json?status=open", "requests.json")) == [
@@ -77,7 +79,7 @@ def test_filter_by_status(client):
     assert message.startswith("status:")
 
 
-def test_filter_by_requested_period(client):
+def test_filter_by_requested_period(client, make_report):
     recent = make_report(age=timedelta(days=10))
     old = make_report(age=timedelta(days=200))
     now = datetime.now(UTC)
@@ -121,7 +123,7 @@ def test_bad_periods_are_refused_naming_the_parameter(client):
         assert message.startswith(name)
 
 
-def test_filter_by_update_time_reaches_older_reports(client):
+def test_filter_by_update_time_reaches_older_reports(client, make_report):
     old = make_report(age=timedelta(days=300))
     set_status(old, Status.RESOLVED, datetime.now(UTC) - timedelta(days=1))
     make_report(age=timedelta(days=30))
@@ -132,7 +134,7 @@ def test_filter_by_update_time_reaches_older_reports(client):
     assert old.case_number not in ids(before) and len(before) == 1
 
 
-def test_filter_by_bounding_box(client):
+def test_filter_by_bounding_box(client, make_report):
     features = {f["properties"]["code"]: f for f in demo_districts()}
     inside = make_report()
     elsewhere = make_report(at=inside_point(features["4"]))
@@ -161,7 +163,7 @@ def test_bad_bounding_boxes_are_refused(client, bbox):
     assert message.startswith("bbox:")
 
 
-def test_filter_by_distance_in_metres(client):
+def test_filter_by_distance_in_metres(client, make_report):
     near = make_report()
     far = make_report(at=(MITTE[0] + 0.0045, MITTE[1]))  # about 500 m north
     lat, lon = MITTE
@@ -189,7 +191,7 @@ def test_bad_circles_are_refused(client, query, name):
     assert any(m.startswith(name) for m in messages)
 
 
-def test_pages(client):
+def test_pages(client, make_report):
     reports = [make_report(age=timedelta(minutes=i)) for i in range(5)]
     expected = [r.case_number for r in reports]
     first = get_json(client, "requests.json?page_size=2", "requests.json")
@@ -243,7 +245,7 @@ OPTIONAL_PARAMETERS = [
 ]
 
 
-def test_empty_parameters_count_as_absent(client):
+def test_empty_parameters_count_as_absent(client, make_report):
     report = make_report()
     query = "requests.json?" + "&".join(f"{name}=" for name in OPTIONAL_PARAMETERS)
     assert ids(get_json(client, query, "requests.json")) == [report.case_number]

@@ -8,9 +8,9 @@ from urllib.parse import quote
 import pytest
 from werkzeug.test import TestResponse
 
+from tests.fixtures.open311 import BASE, ERRORS_SCHEMA, check_json, check_xml, new_key
+from tests.fixtures.open311 import validate as validate_schema
 from tests.helpers import counts
-from tests.test_open311_support import BASE, ERRORS_SCHEMA, check_json, check_xml, new_key
-from tests.test_open311_support import validate as validate_schema
 
 HOSTILE = [
     " ",

@@ -17,8 +17,7 @@ from app.extensions import db
 from app.models import ApiKey, Category, Channel, Report, Status
 from app.open311.filing import key_hash
 from tests.factories import MITTE, WUPPERTAL, demo_districts, inside_point, jpeg
-from tests.helpers import counts
-from tests.test_open311_support import (
+from tests.fixtures.open311 import (
     BASE,
     POSTED_SCHEMA,
     check_json,
@@ -27,6 +26,7 @@ from tests.test_open311_support import (
     get_json,
     new_key,
 )
+from tests.helpers import counts
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Report
 from tests.factories import jpeg
+from tests.fixtures.open311 import BASE, new_key
 from tests.helpers import form_data, post_report, with_photos
-from tests.test_open311_support import BASE, new_key
 
 SECRETS = {
     "first_name": "Zacharias",

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import Category, EventKind, Status, TimelineEvent
 from tests.factories import MITTE
-from tests.test_open311_support import (
+from tests.fixtures.open311 import (
     BASE,
     DISCOVERY_SCHEMA,
     TOKEN_SCHEMA,
@@ -21,11 +21,13 @@ from tests.test_open311_support import (
     both_formats,
     errors_in_both,
     get_json,
-    make_report,
-    set_status,
     validate,
     w3c,
 )
+from tests.fixtures.reports import set_status
+
+# The requests are read through public answers: reports are published when filed.
+pytestmark = pytest.mark.usefixtures("publishing_immediate")
 
 
 def test_discovery_names_the_endpoint_and_both_formats(client):
@@ -72,7 +74,7 @@ def test_unknown_or_inactive_service_is_404(client, code):
     assert message.startswith("service_code:")
 
 
-def test_a_request_carries_the_public_facts(client):
+def test_a_request_carries_the_public_facts(client, make_report):
     report = make_report(description="Mast <umgeknickt> & dunkel")
     [item] = both_formats(
         client, f"requests/{report.case_number}.{{fmt}}", "requests.json", "service_requests"
@@ -98,7 +100,7 @@ def test_a_request_carries_the_public_facts(client):
     }
 
 
-def test_unpublished_reports_hide_text_links_and_photos(client):
+def test_unpublished_reports_hide_text_links_and_photos(client, make_report):
     report = make_report(published=False, description="Noch nicht geprüft")
     report.media_url = "https://example.org/bild.jpg"
     add_stored_photo(report, "unpublished")
@@ -112,7 +114,7 @@ def test_unpublished_reports_hide_text_links_and_photos(client):
     assert item["extended_attributes"]["media_urls"] == []
 
 
-def test_closed_status_notes_and_closing_time(client):
+def test_closed_status_notes_and_closing_time(client, make_report):
     report = make_report()
     closed_at = report.created_at + timedelta(days=2)
     set_status(report, Status.RESOLVED, closed_at, note="Leuchtmittel getauscht.")
@@ -125,7 +127,7 @@ def test_closed_status_notes_and_closing_time(client):
     assert item["updated_datetime"] == w3c(closed_at)
 
 
-def test_status_notes_fall_back_to_the_status_label(client):
+def test_status_notes_fall_back_to_the_status_label(client, make_report):
     report = make_report()
     set_status(report, Status.IN_PROGRESS, report.created_at + timedelta(hours=3))
     [item] = get_json(client, f"requests/{report.case_number}.json", "requests.json")
@@ -133,7 +135,7 @@ def test_status_notes_fall_back_to_the_status_label(client):
     assert item["status_notes"] == "In Bearbeitung"
 
 
-def test_media_url_is_the_first_visible_photo_then_the_link(client):
+def test_media_url_is_the_first_visible_photo_then_the_link(client, make_report):
     report = make_report()
     add_stored_photo(report, "versteckt", hidden=True)
     add_stored_photo(report, "erstes")
@@ -152,7 +154,7 @@ def test_media_url_is_the_first_visible_photo_then_the_link(client):
     ]
 
 
-def test_extensions_add_district_detailed_status_and_public_timeline(client):
+def test_extensions_add_district_detailed_status_and_public_timeline(client, make_report):
     report = make_report(code="gruen")
     set_status(report, Status.ACCEPTED, report.created_at + timedelta(hours=1))
     db.session.add(
@@ -210,7 +212,7 @@ def test_unknown_request_is_404(client):
         "tokens/2026-000001.{fmt}",
     ],
 )
-def test_jurisdiction_must_match_when_given(client, path):
+def test_jurisdiction_must_match_when_given(client, path, make_report):
     make_report()
     query = "?jurisdiction_id=wuppertal.de"
     [message] = errors_in_both(client, path + query, 404)
@@ -220,7 +222,7 @@ def test_jurisdiction_must_match_when_given(client, path):
     assert "jurisdiction_id" not in ok.get_data(as_text=True)
 
 
-def test_tokens_resolve_to_the_request(client):
+def test_tokens_resolve_to_the_request(client, make_report):
     report = make_report()
     data = both_formats(
         client,

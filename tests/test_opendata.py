@@ -80,17 +80,17 @@ def test_csv_defuses_spreadsheet_formulas(client, app, monkeypatch, start):
     assert rows[0]["district"] == "'=cmd|calc"
 
 
-def test_feed_survives_characters_xml_cannot_carry(client, app, monkeypatch):
+def test_feed_survives_characters_xml_cannot_carry(client, app, monkeypatch, make_report):
     monkeypatch.setitem(app.config, "PUBLISHING", "immediate")
-    post_report(client, form_data())
+    make_report()
     db.session.execute(text("UPDATE reports SET description = 'kaputt \uffff und \ufffe'"))
     feed = ET.fromstring(client.get("/feeds/meldungen.atom").data)
     summary = feed.find(f"{ATOM}entry/{ATOM}summary").text
     assert "kaputt  und " in summary
 
 
-def test_unpublished_text_is_not_exported(client):
-    assert post_report(client, form_data(description="Noch ungeprüfter Text")).status_code == 302
+def test_unpublished_text_is_not_exported(client, make_report):
+    make_report(description="Noch ungeprüfter Text")
     case = db.session.scalar(text("SELECT case_number FROM reports"))
     assert case in client.get("/export/meldungen.csv").get_data(as_text=True)
     assert "ungeprüfter" not in client.get("/export/meldungen.csv").get_data(as_text=True)

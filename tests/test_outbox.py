@@ -127,23 +127,19 @@ def test_cli_sends_and_reports(app, mailbox, command):
     assert states == ["sent", "sent"]
 
 
-def test_failed_mails_are_shown_to_admins_and_can_be_retried(app, client, mailbox, monkeypatch):
-    from app.auth.service import create_user
-
-    create_user("admin@example.org", "lange-sichere-passphrase", "admin", [])
-    create_user("poststelle@example.org", "lange-sichere-passphrase", "dispatcher", [])
+def test_failed_mails_are_shown_to_admins_and_can_be_retried(
+    app, client, mailbox, monkeypatch, login_as
+):
     (mail,) = queued()
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
     monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 1)
     send_due()
-    for who, expected in (("poststelle@example.org", 403), ("admin@example.org", 200)):
-        client.post("/anmelden", data={"email": who, "password": "lange-sichere-passphrase"})
+    for who, expected in (("dispatcher", 403), ("admin", 200)):
+        login_as(who)
         response = client.get("/admin/e-mails")
         assert response.status_code == expected
         client.post("/abmelden")
-    client.post(
-        "/anmelden", data={"email": "admin@example.org", "password": "lange-sichere-passphrase"}
-    )
+    login_as("admin")
     page = client.get("/admin/e-mails").get_data(as_text=True)
     assert "person0@example.org" in page and "fehlgeschlagen" in page
     assert client.post(f"/admin/e-mails/{mail.id}/erneut").status_code == 302

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Photo, Report
 from app.open311.filing import create_api_key
 from tests.factories import MITTE, jpeg
+from tests.fixtures.reports import public_urls
 from tests.helpers import form_data, post_report, with_photos
 
 SECRETS = {
@@ -66,41 +67,6 @@ def filed(request, client, app, uploads, monkeypatch):
     assert [r.channel for r in reports] == ["web", "api"]
     assert reports[1].reporter_email == email  # stored for staff, as it should be
     return reports
-
-
-def public_urls(reports: list[Report]) -> list[str]:
-    urls = [
-        "/",
-        "/meldungen",
-        "/meldungen?category=muell&status=open",
-        "/ueber",
-        "/transparenz?zeitraum=30",
-        "/feeds/meldungen.atom",
-        "/feeds/meldungen.atom?district=1",
-        "/export/meldungen.geojson",
-        "/export/meldungen.csv",
-    ]
-    lat, lon = MITTE
-    for zoom, half in (("11", 0.2), ("15", 0.01), ("19", 0.0005)):
-        bbox = f"{lon - half},{lat - half / 2},{lon + half},{lat + half / 2}"
-        urls.append(f"/api/v1/map?bbox={bbox}&zoom={zoom}")
-    for report in reports:
-        urls.append(f"/meldungen/{report.case_number}")
-        for fmt in ("json", "xml"):
-            urls += [
-                f"/open311/v2/requests/{report.case_number}.{fmt}",
-                f"/open311/v2/requests/{report.case_number}.{fmt}?extensions=true",
-                f"/open311/v2/tokens/{report.case_number}.{fmt}",
-            ]
-    for fmt in ("json", "xml"):
-        urls += [
-            f"/open311/v2/requests.{fmt}",
-            f"/open311/v2/requests.{fmt}?extensions=true",
-            f"/open311/v2/discovery.{fmt}",
-            f"/open311/v2/services.{fmt}",
-            f"/open311/v2/services/muell.{fmt}",
-        ]
-    return urls
 
 
 def test_the_needles_would_be_found(client, filed):

@@ -12,16 +12,14 @@ from app.models import OutboxMail, RejectedReport, Report, Subscription
 from app.notifications.compose import Draft
 from app.notifications.outbox import enqueue
 from app.privacy.service import purge
-from tests.helpers import form_data, post_report
 
 LATER = datetime.now(UTC) + timedelta(days=200)  # 200 days from now; the limit is 180
 
 
-def file(client, status: str, email: str) -> Report:
-    data = form_data(name="Erika Muster", email=email, phone="0212 555", consent="y")
-    assert post_report(client, data).status_code == 302
-    client.get("/melden/danke")
-    report = db.session.scalar(select(Report).order_by(Report.id.desc()).limit(1))
+def file(make_report, status: str, email: str) -> Report:
+    report = make_report(
+        reporter_name="Erika Muster", reporter_email=email, reporter_phone="0212 555"
+    )
     report.original_description = "Erika Muster wohnt nebenan"
     db.session.flush()
     if status != "received":
@@ -34,9 +32,9 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_contact_data_goes_after_closing_and_open_reports_keep_theirs(client):
-    closed = file(client, "resolved", "erledigt@example.org")
-    still_open = file(client, "in_progress", "offen@example.org")
+def test_contact_data_goes_after_closing_and_open_reports_keep_theirs(make_report):
+    closed = file(make_report, "resolved", "erledigt@example.org")
+    still_open = file(make_report, "in_progress", "offen@example.org")
     assert count(Subscription) == 2  # each reporter follows their report
     counts = purge(180, now=LATER)
     db.session.expire_all()
@@ -54,15 +52,15 @@ def test_contact_data_goes_after_closing_and_open_reports_keep_theirs(client):
     assert counts["reports"] == 1 and counts["subscriptions"] == 1
 
 
-def test_recently_closed_reports_keep_their_data(client):
-    report = file(client, "resolved", "frisch@example.org")
+def test_recently_closed_reports_keep_their_data(make_report):
+    report = file(make_report, "resolved", "frisch@example.org")
     assert purge(180)["reports"] == 0
     db.session.expire_all()
     assert db.session.get(Report, report.id).reporter_email == "frisch@example.org"
 
 
-def test_old_records_mails_and_unconfirmed_follows_go(client):
-    report = file(client, "received", "melder@example.org")
+def test_old_records_mails_and_unconfirmed_follows_go(make_report):
+    report = file(make_report, "received", "melder@example.org")
     db.session.add(
         RejectedReport(
             case_number="2026-999999",
@@ -88,8 +86,8 @@ def test_old_records_mails_and_unconfirmed_follows_go(client):
     assert purge(180, now=LATER) == dict.fromkeys(counts, 0)  # a second run finds nothing
 
 
-def test_the_command_reports_what_it_deleted(app, client):
-    file(client, "resolved", "erledigt@example.org")
+def test_the_command_reports_what_it_deleted(app, make_report):
+    file(make_report, "resolved", "erledigt@example.org")
     db.session.execute(update(Report).values(closed_at=datetime.now(UTC) - timedelta(days=400)))
     result = app.test_cli_runner().invoke(args=["privacy", "purge"])
     assert result.exit_code == 0, result.output

@@ -8,31 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.auth.service import create_user
 from app.extensions import db
-from app.models import Report, User
-from tests.helpers import form_data, post_report
-
-PASSWORD = "lange-sichere-passphrase"
-ACCOUNTS = {
-    "crew_light": ("licht@example.org", "crew", ["tbs-licht"]),
-    "crew_parks": ("gruen@example.org", "crew", ["tbs-gruen"]),
-    "dispatcher": ("poststelle@example.org", "dispatcher", []),
-    "admin": ("admin@example.org", "admin", []),
-}
-
-
-@pytest.fixture
-def staff(app) -> dict[str, User]:
-    return {
-        key: create_user(email, PASSWORD, role, departments)
-        for key, (email, role, departments) in ACCOUNTS.items()
-    }
-
-
-def login(client, email: str, password: str = PASSWORD):
-    return client.post("/anmelden", data={"email": email, "password": password})
-
+from app.models import User
+from tests.fixtures.staff import ACCOUNTS, PASSWORD, login
 
 # URL -> who may see it (everyone else: anonymous is sent to the login, staff gets 403).
 ACCESS = {
@@ -44,9 +22,9 @@ ACCESS = {
 
 @pytest.mark.parametrize("url", sorted(ACCESS))
 @pytest.mark.parametrize("who", ["anonymous", *ACCOUNTS])
-def test_access_matrix(client, staff, url, who):
+def test_access_matrix(client, staff, url, who, login_as):
     if who != "anonymous":
-        assert login(client, ACCOUNTS[who][0]).status_code == 302
+        login_as(who)
     response = client.get(url)
     if who == "anonymous":
         assert response.status_code == 302
@@ -66,20 +44,19 @@ def test_unknown_staff_paths_need_a_login_too(client, url):
     assert "/anmelden" in response.headers["Location"]
 
 
-def test_crew_sees_only_its_department(client, staff):
-    post_report(client, form_data())  # a street light: department tbs-licht
-    case = db.session.scalar(select(Report.case_number))
-    login(client, "licht@example.org")
+def test_crew_sees_only_its_department(client, staff, login_as, make_report):
+    case = make_report().case_number  # a street light: department tbs-licht
+    login_as("crew_light")
     assert case in client.get("/staff/warteschlange").get_data(as_text=True)
     client.post("/abmelden")
-    login(client, "gruen@example.org")
+    login_as("crew_parks")
     assert case not in client.get("/staff/warteschlange").get_data(as_text=True)
 
 
-def test_inbox_lists_new_reports_oldest_first(client, staff):
+def test_inbox_lists_new_reports_oldest_first(client, staff, login_as, make_report):
     for text in ("erste", "zweite"):
-        post_report(client, form_data(description=text))
-    login(client, "poststelle@example.org")
+        make_report(description=text)
+    login_as("dispatcher")
     page = client.get("/staff/eingang").get_data(as_text=True)
     cases = re.findall(r"<strong>(\d{4}-\d+)</strong>", page)
     assert cases == sorted(cases) and len(cases) == 2
@@ -105,10 +82,10 @@ def test_login_is_rate_limited_per_address(client, staff, app, monkeypatch):
     assert codes == [422, 422, 422, 429]
 
 
-def test_changing_the_password_logs_out_everywhere(app, staff):
+def test_changing_the_password_logs_out_everywhere(app, staff, login_as):
     first, second = app.test_client(), app.test_client()
     for client in (first, second):
-        login(client, "admin@example.org")
+        login_as("admin", client)
         assert client.get("/staff/eingang").status_code == 200
     # Load it afresh: each request ends the session the fixture's object came from.
     db.session.get(User, staff["admin"].id).set_password("ein-ganz-neues-passwort")
@@ -117,8 +94,8 @@ def test_changing_the_password_logs_out_everywhere(app, staff):
         assert client.get("/staff/eingang").status_code == 302
 
 
-def test_disabled_account_cannot_log_in_or_stay(client, staff):
-    login(client, "poststelle@example.org")
+def test_disabled_account_cannot_log_in_or_stay(client, staff, login_as):
+    login_as("dispatcher")
     db.session.get(User, staff["dispatcher"].id).active = False
     db.session.flush()
     assert client.get("/staff/eingang").status_code == 302

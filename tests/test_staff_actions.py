@@ -8,47 +8,15 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.service import create_user
 from app.extensions import db
-from app.models import Report, TimelineEvent
-from tests.helpers import form_data, post_report
-
-PASSWORD = "lange-sichere-passphrase"
-
-
-@pytest.fixture
-def case(client, app) -> str:
-    for email, role, departments in [
-        ("licht@example.org", "crew", ["tbs-licht"]),
-        ("gruen@example.org", "crew", ["tbs-gruen"]),
-        ("poststelle@example.org", "dispatcher", []),
-    ]:
-        create_user(email, PASSWORD, role, departments, name=email.split("@")[0].title())
-    assert post_report(client, form_data(description="Laterne flackert")).status_code == 302
-    client.get("/melden/danke")
-    return db.session.scalar(select(Report.case_number))
+from app.models import Report
+from tests.fixtures.reports import current
+from tests.fixtures.staff import act, events
+from tests.helpers import form_data
 
 
-def login(client, email: str) -> None:
-    assert client.post("/anmelden", data={"email": email, "password": PASSWORD}).status_code == 302
-
-
-def current(case: str) -> Report:
-    db.session.expire_all()
-    return db.session.scalar(select(Report).where(Report.case_number == case))
-
-
-def act(client, case: str, action: str, **data: str):
-    data.setdefault("version", str(current(case).version))
-    return client.post(f"/staff/meldungen/{case}/{action}", data=data)
-
-
-def events() -> int:
-    return db.session.scalar(select(func.count()).select_from(TimelineEvent))
-
-
-def test_crew_sets_in_progress_then_resolved_and_the_public_sees_both(client, case):
-    login(client, "licht@example.org")
+def test_crew_sets_in_progress_then_resolved_and_the_public_sees_both(client, case, login_as):
+    login_as("crew_light")
     response = act(
         client, case, "status", status="in_progress", note="Wir sind dran.", visibility="public"
     )
@@ -69,8 +37,8 @@ def test_crew_sets_in_progress_then_resolved_and_the_public_sees_both(client, ca
     assert current(case).status == "resolved"
 
 
-def test_internal_notes_stay_inside(client, case):
-    login(client, "licht@example.org")
+def test_internal_notes_stay_inside(client, case, login_as):
+    login_as("crew_light")
     act(
         client,
         case,
@@ -83,8 +51,8 @@ def test_internal_notes_stay_inside(client, case):
     assert "Hubsteiger" in client.get(f"/staff/meldungen/{case}").get_data(as_text=True)
 
 
-def test_other_department_can_neither_see_nor_change(client, case):
-    login(client, "gruen@example.org")
+def test_other_department_can_neither_see_nor_change(client, case, login_as):
+    login_as("crew_parks")
     before = (current(case).status, events())
     assert client.get(f"/staff/meldungen/{case}").status_code == 403
     assert act(client, case, "status", status="resolved").status_code == 403
@@ -98,21 +66,21 @@ def test_anonymous_post_changes_nothing(client, case):
     assert current(case).status == "received" and events() == before
 
 
-def test_dispatcher_publishes_and_forwards(client, case):
+def test_dispatcher_publishes_and_forwards(client, case, login_as):
     assert "Laterne flackert" not in client.get(f"/meldungen/{case}").get_data(as_text=True)
-    login(client, "poststelle@example.org")
+    login_as("dispatcher")
     assert act(client, case, "veroeffentlichen").status_code == 302
     assert "Laterne flackert" in client.get(f"/meldungen/{case}").get_data(as_text=True)
     assert act(client, case, "weiterleiten", department="tbs-gruen").status_code == 302
     assert current(case).department.code == "tbs-gruen"
     assert "Weitergeleitet an" in client.get(f"/meldungen/{case}").get_data(as_text=True)
     client.post("/abmelden")
-    login(client, "gruen@example.org")
+    login_as("crew_parks")
     assert case in client.get("/staff/warteschlange").get_data(as_text=True)
 
 
-def test_crew_cannot_publish_or_forward(client, case):
-    login(client, "licht@example.org")
+def test_crew_cannot_publish_or_forward(client, case, login_as):
+    login_as("crew_light")
     assert act(client, case, "veroeffentlichen").status_code == 403
     assert act(client, case, "weiterleiten", department="tbs-gruen").status_code == 403
     assert current(case).published_at is None
@@ -128,8 +96,8 @@ def test_crew_cannot_publish_or_forward(client, case):
         ({"status": "resolved", "note": "a\x00b"}, "Steuerzeichen"),
     ],
 )
-def test_bad_changes_are_refused(client, case, data, message):
-    login(client, "licht@example.org")
+def test_bad_changes_are_refused(client, case, data, message, login_as):
+    login_as("crew_light")
     before = (current(case).status, events())
     response = act(client, case, "status", **data)
     assert response.status_code == 422
@@ -137,8 +105,8 @@ def test_bad_changes_are_refused(client, case, data, message):
     assert (current(case).status, events()) == before
 
 
-def test_forged_ids_and_actions(client, case):
-    login(client, "poststelle@example.org")
+def test_forged_ids_and_actions(client, case, login_as):
+    login_as("dispatcher")
     assert (
         client.post("/staff/meldungen/2099-999999/status", data={"status": "resolved"}).status_code
         == 404
@@ -147,17 +115,17 @@ def test_forged_ids_and_actions(client, case):
     assert act(client, case, "weiterleiten", department="gibtsnicht").status_code == 422
 
 
-def test_missing_csrf_token_changes_nothing(client, case, app, monkeypatch):
-    login(client, "licht@example.org")
+def test_missing_csrf_token_changes_nothing(client, case, app, monkeypatch, login_as):
+    login_as("crew_light")
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     assert act(client, case, "status", status="resolved").status_code == 400
     assert current(case).status == "received"
 
 
-def test_changed_meanwhile(app, case):
+def test_changed_meanwhile(app, case, login_as):
     first, second = app.test_client(), app.test_client()
-    login(first, "licht@example.org")
-    login(second, "poststelle@example.org")
+    login_as("crew_light", first)
+    login_as("dispatcher", second)
     seen = str(current(case).version)
     assert act(first, case, "status", status="in_progress", version=seen).status_code == 302
     late = act(second, case, "status", status="wont_fix", note="zu spät", version=seen)
@@ -168,16 +136,16 @@ def test_changed_meanwhile(app, case):
     assert act(second, case, "status", status="wont_fix").status_code == 302  # on reload: fine
 
 
-def test_resolved_with_an_after_photo(client, case, uploads):
+def test_resolved_with_an_after_photo(client, case, uploads, login_as):
     import io
 
     from app.models import Photo
     from tests.factories import jpeg
 
-    login(client, "poststelle@example.org")
+    login_as("dispatcher")
     act(client, case, "veroeffentlichen")
     client.post("/abmelden")
-    login(client, "licht@example.org")
+    login_as("crew_light")
     response = act(
         client,
         case,
@@ -198,10 +166,10 @@ def test_resolved_with_an_after_photo(client, case, uploads):
     assert staff_photo.status_code == 200 and "no-store" in staff_photo.headers["Cache-Control"]
 
 
-def test_a_bad_after_photo_changes_nothing(client, case, uploads):
+def test_a_bad_after_photo_changes_nothing(client, case, uploads, login_as):
     import io
 
-    login(client, "licht@example.org")
+    login_as("crew_light")
     before = (current(case).status, events())
     response = act(
         client, case, "status", status="resolved", photo=(io.BytesIO(b"kein Bild"), "nachher.jpg")
@@ -212,8 +180,8 @@ def test_a_bad_after_photo_changes_nothing(client, case, uploads):
     assert list(uploads.iterdir()) == []
 
 
-def test_dispatcher_enters_a_phone_report(client, case):
-    login(client, "poststelle@example.org")
+def test_dispatcher_enters_a_phone_report(client, case, login_as):
+    login_as("dispatcher")
     assert client.get("/staff/erfassen").status_code == 200
     data = form_data(
         description="Anruf: Ampel aus",
@@ -236,8 +204,8 @@ def test_dispatcher_enters_a_phone_report(client, case):
         ({"channel": "email", "description": ""}, "Bitte beschreiben Sie den Mangel"),
     ],
 )
-def test_bad_intake_is_refused(client, case, data, message):
-    login(client, "poststelle@example.org")
+def test_bad_intake_is_refused(client, case, data, message, login_as):
+    login_as("dispatcher")
     before = db.session.scalar(select(func.count()).select_from(Report))
     response = client.post("/staff/erfassen", data=form_data(**data))
     assert response.status_code == 422
@@ -245,16 +213,16 @@ def test_bad_intake_is_refused(client, case, data, message):
     assert db.session.scalar(select(func.count()).select_from(Report)) == before
 
 
-def test_crew_cannot_enter_reports(client, case):
-    login(client, "licht@example.org")
+def test_crew_cannot_enter_reports(client, case, login_as):
+    login_as("crew_light")
     assert client.get("/staff/erfassen").status_code == 403
     assert client.post("/staff/erfassen", data=form_data(channel="phone")).status_code == 403
 
 
-def test_priority_and_assignment_stay_internal(client, case):
+def test_priority_and_assignment_stay_internal(client, case, login_as):
     from app.models import User
 
-    login(client, "poststelle@example.org")
+    login_as("dispatcher")
     assert act(client, case, "prioritaet", priority="2").status_code == 302
     colleague = db.session.scalar(select(User).where(User.email == "licht@example.org"))
     assert act(client, case, "zuweisen", assignee=str(colleague.id)).status_code == 302
@@ -274,29 +242,27 @@ def test_priority_and_assignment_stay_internal(client, case):
         ("zuweisen", {"assignee": "abc"}, "arbeitet nicht für die zuständige Abteilung"),
     ],
 )
-def test_bad_priority_or_assignment(client, case, action, data, message):
-    login(client, "licht@example.org")
+def test_bad_priority_or_assignment(client, case, action, data, message, login_as):
+    login_as("crew_light")
     before = events()
     response = act(client, case, action, **data)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert events() == before
 
 
-def test_crew_cannot_assign_to_another_department(client, case):
+def test_crew_cannot_assign_to_another_department(client, case, login_as):
     from app.models import User
 
-    login(client, "licht@example.org")
+    login_as("crew_light")
     other = db.session.scalar(select(User).where(User.email == "gruen@example.org"))
     response = act(client, case, "zuweisen", assignee=str(other.id))
     assert response.status_code == 422
     assert current(case).assignee_id is None
 
 
-def test_queue_sorts_by_priority_and_by_distance(client, case):
-    post_report(client, form_data(description="zweite", lat="51.2035", lon="7.0818"))  # Gräfrath
-    client.get("/melden/danke")
-    login(client, "poststelle@example.org")
-    newer = db.session.scalar(select(Report.case_number).where(Report.description == "zweite"))
+def test_queue_sorts_by_priority_and_by_distance(client, case, login_as, make_report):
+    newer = make_report(description="zweite", at=(51.2035, 7.0818)).case_number  # Gräfrath
+    login_as("dispatcher")
     act(client, newer, "prioritaet", priority="2")
 
     def order(query: str) -> list[str]:
@@ -311,8 +277,8 @@ def test_queue_sorts_by_priority_and_by_distance(client, case):
     assert "Für „Nähe“ wird Ihr Standort gebraucht." in page
 
 
-def test_dispatcher_corrects_category_and_district(client, case):
-    login(client, "poststelle@example.org")
+def test_dispatcher_corrects_category_and_district(client, case, login_as):
+    login_as("dispatcher")
     assert act(client, case, "kategorie", category="ampel").status_code == 302
     assert act(client, case, "bezirk", district="5").status_code == 302
     report = current(case)
@@ -330,15 +296,15 @@ def test_dispatcher_corrects_category_and_district(client, case):
         ("bezirk", {"district": "99"}, "Unbekannte Angabe für Stadtbezirk"),
     ],
 )
-def test_bad_corrections_change_nothing(client, case, action, data, message):
-    login(client, "poststelle@example.org")
+def test_bad_corrections_change_nothing(client, case, action, data, message, login_as):
+    login_as("dispatcher")
     before = events()
     response = act(client, case, action, **data)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert events() == before
 
 
-def test_crew_cannot_correct(client, case):
-    login(client, "licht@example.org")
+def test_crew_cannot_correct(client, case, login_as):
+    login_as("crew_light")
     assert act(client, case, "kategorie", category="ampel").status_code == 403
     assert current(case).category.code == "licht"

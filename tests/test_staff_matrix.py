@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Photo, RejectedReport, Report, TimelineEvent
 from tests.factories import jpeg
-from tests.helpers import form_data, post_report, with_photos
-from tests.test_staff_access import ACCOUNTS, login, staff  # noqa: F401 - `staff` is a fixture
+from tests.fixtures.staff import ACCOUNTS
+from tests.helpers import form_data
 
 EVERYONE = {"crew_light", "dispatcher", "admin"}  # crew_light works for the report's department
 INBOX = {"dispatcher", "admin"}
@@ -33,10 +33,9 @@ ACTIONS = {
 
 
 @pytest.fixture
-def reports(client, staff) -> dict[str, str]:  # noqa: F811 - the imported fixture
+def reports(make_report, staff) -> dict[str, str]:
     for text in ("Laterne dunkel", "Laterne auch dunkel"):
-        post_report(client, with_photos(form_data(description=text), jpeg()))
-        client.get("/melden/danke")
+        make_report(description=text, photos=[jpeg()])
     case, other = db.session.scalars(select(Report.case_number).order_by(Report.id))
     photo = db.session.scalar(select(Photo).order_by(Photo.id))
     return {
@@ -73,10 +72,10 @@ WHO = ["anonymous", *ACCOUNTS]
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
 @pytest.mark.parametrize("who", WHO)
-def test_action_matrix(client, reports, who, action):
+def test_action_matrix(client, reports, who, action, login_as):
     data, allowed = ACTIONS[action]
     if who != "anonymous":
-        login(client, ACCOUNTS[who][0])
+        login_as(who)
     before = state()
     form = {key: value.format(**reports) for key, value in data.items()}
     form["version"] = str(before[0])
@@ -94,16 +93,16 @@ PAGES = {
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 @pytest.mark.parametrize("who", WHO)
-def test_page_matrix(client, reports, who, page):
+def test_page_matrix(client, reports, who, page, login_as):
     if who != "anonymous":
-        login(client, ACCOUNTS[who][0])
+        login_as(who)
     expect(client.get(page.format(**reports)), who, PAGES[page])
 
 
 @pytest.mark.parametrize("who", WHO)
-def test_intake_post_matrix(client, reports, who):
+def test_intake_post_matrix(client, reports, who, login_as):
     if who != "anonymous":
-        login(client, ACCOUNTS[who][0])
+        login_as(who)
     before = db.session.scalar(select(func.count()).select_from(Report))
     data = form_data(description="Anruf: Ampel aus", channel="phone")
     response = client.post("/staff/erfassen", data=data, content_type="multipart/form-data")

@@ -6,23 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.service import create_user
 from app.extensions import db
 from app.models import MapCell, Photo, RejectedReport, Report, TimelineEvent
 from app.models.map_cell import FINEST_LEVEL
 from tests.factories import MITTE, jpeg
+from tests.fixtures.reports import current, public_urls
+from tests.fixtures.staff import act
 from tests.helpers import confirmation, form_data, post_report, tracking_link, with_photos
-from tests.test_privacy import public_urls
-from tests.test_staff_actions import PASSWORD, act, current, login
 
-DISPATCHER = "poststelle@example.org"
 NAME = "Herr Quirinus Wassermann"
-
-
-@pytest.fixture
-def staff() -> None:
-    create_user("poststelle@example.org", PASSWORD, "dispatcher", [], name="Poststelle")
-    create_user("licht@example.org", PASSWORD, "crew", ["tbs-licht"], name="Licht")
 
 
 def file(
@@ -52,10 +44,10 @@ def everything_public(client, reports: list[Report]) -> str:
     return "\n".join(bodies)
 
 
-def test_redacted_text_is_public_and_the_original_stays_with_staff(client, staff, uploads):
+def test_redacted_text_is_public_and_the_original_stays_with_staff(client, uploads, login_as):
     report = file(client)
     case = report.case_number
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     act(client, case, "veroeffentlichen")
     public_text = "Laterne dunkel vor Hausnummer 12"
     assert act(client, case, "text", description=public_text).status_code == 302
@@ -66,10 +58,10 @@ def test_redacted_text_is_public_and_the_original_stays_with_staff(client, staff
     assert current(case).original_description.endswith("wohnt hier")
 
 
-def test_redacting_back_to_the_original_forgets_the_copy(client, staff, uploads):
+def test_redacting_back_to_the_original_forgets_the_copy(client, uploads, login_as):
     case = file(client).case_number
     original = current(case).description
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     act(client, case, "text", description="gekürzt")
     act(client, case, "text", description=original)
     assert current(case).original_description is None
@@ -84,9 +76,9 @@ def test_redacting_back_to_the_original_forgets_the_copy(client, staff, uploads)
         ("Laterne dunkel, Herr Quirinus Wassermann wohnt hier", "unverändert"),
     ],
 )
-def test_bad_redactions_change_nothing(client, staff, uploads, text, message):
+def test_bad_redactions_change_nothing(client, uploads, text, message, login_as):
     case = file(client).case_number
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     before = snapshot(case)
     response = act(client, case, "text", description=text)
     assert response.status_code == 422
@@ -94,10 +86,10 @@ def test_bad_redactions_change_nothing(client, staff, uploads, text, message):
     assert snapshot(case) == before
 
 
-def test_a_hidden_photo_disappears_from_every_public_output(client, staff, uploads):
+def test_a_hidden_photo_disappears_from_every_public_output(client, uploads, login_as):
     report = file(client)
     case, link = report.case_number, report.link
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     act(client, case, "veroeffentlichen")
     photo = current(case).photos[0]
     name = photo.filename
@@ -112,10 +104,10 @@ def test_a_hidden_photo_disappears_from_every_public_output(client, staff, uploa
     assert client.get(f"/fotos/{name}").status_code == 200
 
 
-def test_a_photo_of_another_report_cannot_be_hidden(client, staff, uploads):
+def test_a_photo_of_another_report_cannot_be_hidden(client, uploads, login_as):
     first = file(client).case_number
     other_photo = file(client).photos[0].id
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     before = snapshot(first)
     response = act(client, first, "foto", photo=str(other_photo))
     assert response.status_code == 422
@@ -130,12 +122,12 @@ def map_total() -> int:
     )
 
 
-def test_rejected_spam_leaves_every_public_output(client, staff, uploads):
+def test_rejected_spam_leaves_every_public_output(client, uploads, login_as):
     keep = file(client, description="Echte Meldung", photo=False)
     spam = file(client, description="Billige Uhren kaufen")
     case, link = spam.case_number, spam.link
     files = [n for p in spam.photos for n in (p.filename, p.thumbnail)]
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     act(client, case, "veroeffentlichen")
     assert "Billige Uhren" in everything_public(client, [keep, spam])
     cells_before = map_total()
@@ -161,9 +153,9 @@ def test_rejected_spam_leaves_every_public_output(client, staff, uploads):
 
 
 @pytest.mark.parametrize("reason", ["", "langweilig", "spam' OR '1'='1"])
-def test_rejecting_without_a_valid_reason_changes_nothing(client, staff, uploads, reason):
+def test_rejecting_without_a_valid_reason_changes_nothing(client, uploads, reason, login_as):
     spam = file(client)
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     before = snapshot(spam.case_number)
     response = act(client, spam.case_number, "ablehnen", reason=reason)
     assert response.status_code == 422
@@ -172,9 +164,9 @@ def test_rejecting_without_a_valid_reason_changes_nothing(client, staff, uploads
     assert all((uploads / p.filename).exists() for p in spam.photos)
 
 
-def test_crew_may_not_moderate(client, staff, uploads):
+def test_crew_may_not_moderate(client, uploads, login_as):
     case = file(client).case_number
-    login(client, "licht@example.org")
+    login_as("crew_light")
     before = snapshot(case)
     for action, data in [
         ("ablehnen", {"reason": "spam"}),
@@ -190,11 +182,11 @@ NEAR = (MITTE[0] + 0.0002, MITTE[1])  # about 22 m north
 FAR = (MITTE[0] + 0.002, MITTE[1])  # about 220 m north
 
 
-def test_duplicates_are_suggested_within_50_m_of_the_same_category(client, staff):
+def test_duplicates_are_suggested_within_50_m_of_the_same_category(client, login_as):
     original = file(client, photo=False)
     near = file(client, lat=str(NEAR[0]), lon=str(NEAR[1]), photo=False)
     far = file(client, lat=str(FAR[0]), lon=str(FAR[1]), photo=False)
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     act(client, far.case_number, "kategorie", category="muell")
     other = file(client, lat=str(NEAR[0]), lon=str(NEAR[1]), photo=False)
     act(client, other.case_number, "kategorie", category="muell")
@@ -204,10 +196,10 @@ def test_duplicates_are_suggested_within_50_m_of_the_same_category(client, staff
     assert f"Duplikat von {other.case_number}" not in page
 
 
-def test_a_duplicate_closes_with_a_public_link_to_the_original(client, staff):
+def test_a_duplicate_closes_with_a_public_link_to_the_original(client, login_as):
     original = file(client, photo=False).case_number
     duplicate = file(client, lat=str(NEAR[0]), lon=str(NEAR[1]), photo=False).case_number
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     assert act(client, duplicate, "duplikat", original=original).status_code == 302
     report = current(duplicate)
     assert report.status == "duplicate" and report.duplicate_of.case_number == original
@@ -217,9 +209,9 @@ def test_a_duplicate_closes_with_a_public_link_to_the_original(client, staff):
     assert answer["status"] == "closed" and original in answer["status_notes"]
 
 
-def test_duplicates_of_a_duplicate_point_to_the_new_original(client, staff):
+def test_duplicates_of_a_duplicate_point_to_the_new_original(client, login_as):
     first, second, third = (file(client, photo=False).case_number for _ in range(3))
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     act(client, second, "duplikat", original=first)
     act(client, first, "duplikat", original=third)
     assert current(second).duplicate_of.case_number == third
@@ -237,9 +229,9 @@ def test_duplicates_of_a_duplicate_point_to_the_new_original(client, staff):
         ("self", "kein Duplikat von sich selbst"),
     ],
 )
-def test_bad_duplicate_marks_change_nothing(client, staff, original, message):
+def test_bad_duplicate_marks_change_nothing(client, original, message, login_as):
     case = file(client, photo=False).case_number
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     before = snapshot(case)
     response = act(client, case, "duplikat", original=case if original == "self" else original)
     assert response.status_code == 422
@@ -247,9 +239,9 @@ def test_bad_duplicate_marks_change_nothing(client, staff, original, message):
     assert snapshot(case) == before and current(case).status == "received"
 
 
-def test_an_outdated_page_cannot_redact_or_reject(client, staff, uploads):
+def test_an_outdated_page_cannot_redact_or_reject(client, uploads, login_as):
     case = file(client).case_number
-    login(client, DISPATCHER)
+    login_as("dispatcher")
     stale = str(current(case).version)
     act(client, case, "text", description="neue Fassung")
     before = snapshot(case)

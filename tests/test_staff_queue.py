@@ -12,17 +12,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Report
-from tests.helpers import form_data, post_report
-from tests.test_staff_actions import act, case, login  # noqa: F401 - `case` is a fixture
+from tests.fixtures.staff import act
 
 GRAEFRATH = {"lat": "51.2035", "lon": "7.0818"}
 
 
 @pytest.fixture
-def second(client, case) -> str:  # noqa: F811 - the imported fixture
-    post_report(client, form_data(description="zweite", **GRAEFRATH))
-    client.get("/melden/danke")
-    return db.session.scalar(select(Report.case_number).where(Report.description == "zweite"))
+def second(make_report, case) -> str:
+    at = (float(GRAEFRATH["lat"]), float(GRAEFRATH["lon"]))
+    return make_report(description="zweite", at=at).case_number
 
 
 def listed(client, query: str = "") -> list[str]:
@@ -30,8 +28,8 @@ def listed(client, query: str = "") -> list[str]:
     return re.findall(r"<strong>(\d{4}-\d+)</strong>", page)
 
 
-def test_queue_filters_by_status_district_and_category(client, case, second):  # noqa: F811
-    login(client, "poststelle@example.org")
+def test_queue_filters_by_status_district_and_category(client, case, second, login_as):
+    login_as("dispatcher")
     act(client, second, "status", status="in_progress", visibility="internal")
     assert set(listed(client)) == {case, second}
     assert listed(client, "status=in_progress") == [second]
@@ -45,8 +43,8 @@ def test_queue_filters_by_status_district_and_category(client, case, second):  #
 @pytest.mark.parametrize(
     "query", ["status=resolved", "district=99", "category=<script>", "status=" + "x" * 5000]
 )
-def test_unknown_filter_values_are_named_and_ignored(client, case, query):  # noqa: F811
-    login(client, "poststelle@example.org")
+def test_unknown_filter_values_are_named_and_ignored(client, case, query, login_as):
+    login_as("dispatcher")
     response = client.get(f"/staff/warteschlange?{query}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -54,8 +52,8 @@ def test_unknown_filter_values_are_named_and_ignored(client, case, query):  # no
     assert case in page and "<script>" not in page
 
 
-def test_the_queue_map_shows_exactly_the_listed_reports(client, case, second):  # noqa: F811
-    login(client, "poststelle@example.org")
+def test_the_queue_map_shows_exactly_the_listed_reports(client, case, second, login_as):
+    login_as("dispatcher")
     page = client.get("/staff/warteschlange?district=5").get_data(as_text=True)
     found = re.search(r'data-points="([^"]*)"', page)
     points = json.loads(html.unescape(found.group(1)))
@@ -64,6 +62,6 @@ def test_the_queue_map_shows_exactly_the_listed_reports(client, case, second):  
     assert 'href="#report-list"' in page  # the map can be skipped: the list is the same
 
 
-def test_crew_filters_only_within_their_departments(client, case, second):  # noqa: F811
-    login(client, "gruen@example.org")
+def test_crew_filters_only_within_their_departments(client, case, second, login_as):
+    login_as("crew_parks")
     assert listed(client, "category=licht") == []

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.admin.views import bp
+from app.admin.blueprint import bp
 from app.extensions import db
 from app.models import OutboxMail
 

@@ -1,5 +1,5 @@
 """The admin pages under /admin. Login is enforced by app.auth.views.guard, the admin role for
-every page of this blueprint by admin_only; each change commits once, here."""
+every page of the blueprint by app.admin.blueprint.admin_only; each change commits once, here."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -23,22 +22,15 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from app.admin import forms, service
+from app.admin.blueprint import bp
 from app.admin.service import AdminError, CategoryData
-from app.auth.access import roles
 from app.districts.service import DistrictImportError
 from app.extensions import db
 from app.models import ApiKey, Category, Department, RoutingRule, User
 from app.staff.service import all_departments
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 M = TypeVar("M")
 Page = tuple[str, int]
-
-
-@bp.before_request
-@roles("admin")
-def admin_only() -> None:
-    """Every page of the blueprint, present or future: you opt out of protection, never in."""
 
 
 def _found(model: type[M], key: int) -> M:
@@ -371,7 +363,3 @@ def revoke_api_key(key_id: int) -> Response:
     service.revoke_api_key(api_key)
     db.session.commit()
     return _done(_("API-Schlüssel „%(name)s“ gesperrt.", name=api_key.name), ".api_keys")
-
-
-# The mail outbox pages live in their own module and register on this blueprint.
-from app.admin import mails  # noqa: E402, F401

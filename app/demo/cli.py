@@ -24,6 +24,7 @@ def load_command(if_empty: bool) -> None:
         click.echo("Demo-Stadt: Daten vorhanden, nichts geladen.")
         return
     service.load_city()
+    refresh_statistics()  # the transparency page shows figures from the start
     db.session.commit()
     click.echo("Demo-Stadt Solingen geladen (Bezirksgrenzen angenähert).")
 

@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 from app.notifications.outbox import send_due
+from app.stats.worker import refresh_when_stale
 
 log = logging.getLogger(__name__)
 outbox_cli = click.Group("outbox", help="E-Mail-Ausgang: fällige Mails versenden.")
@@ -50,6 +51,7 @@ def work_command() -> None:
                 log.exception("E-Mail-Ausgang: Fehler beim Versenden")
                 db.session.rollback()
                 counts = Counter()
+            refresh_when_stale()  # the worker keeps the transparency figures fresh, too
             db.session.remove()
             if counts:
                 click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))

@@ -1,16 +1,14 @@
 """Transparency figures per district, category and department.
 
-Medians over a million reports take seconds, so the page reads a snapshot; a stale snapshot is
-recomputed in the background (stale-while-revalidate), and `flask stats refresh` or the demo
-generator recompute it on demand.
+Medians over a million reports take seconds, so the page only reads a snapshot. A worker
+(`flask outbox work`, see app/stats/worker.py) recomputes it once it is older than STATS_MAX_AGE;
+`flask stats refresh` and the demo commands recompute it on demand.
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, current_app
 from sqlalchemy import delete, select, text
 
 from app.extensions import db
@@ -22,7 +20,6 @@ DIMENSIONS = {"district": District, "category": Category, "department": Departme
 FIGURES = ("received", "open", "resolved", "reaction_days", "resolution_days")
 # Only one refresh at a time across all workers.
 REFRESH_LOCK = 74210001
-_REFRESHING = threading.Lock()
 
 FIGURES_SQL = """
 SELECT GROUPING(district_id) AS g_district, GROUPING(category_id) AS g_category,
@@ -98,41 +95,14 @@ def latest() -> StatisticsSnapshot | None:
     ).first()
 
 
-def current_snapshot() -> StatisticsSnapshot:
-    """The newest snapshot; the first one is computed now, a stale one in the background."""
-    snapshot = latest()
-    if snapshot is None:
-        snapshot = refresh()
-        db.session.commit()
-        return snapshot
-    if _is_stale(snapshot, current_app.config["STATS_MAX_AGE"]):
-        # One refresh thread per process; the advisory lock makes it one per database.
-        if current_app.config["STATS_REFRESH_IN_BACKGROUND"]:
-            if _REFRESHING.acquire(blocking=False):
-                app = current_app._get_current_object()  # type: ignore[attr-defined]
-                threading.Thread(target=_refresh_in_background, args=(app,), daemon=True).start()
-        else:
-            snapshot = refresh()
-            db.session.commit()
-    return snapshot
-
-
-def _refresh_in_background(app: Flask) -> None:
-    with app.app_context():
-        try:
-            locked = db.session.scalar(
-                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK}
-            )
-            # Another worker may have refreshed just before this one got the lock.
-            if locked and _is_stale(latest(), app.config["STATS_MAX_AGE"]):
-                refresh()
-                db.session.commit()
-        except Exception:
-            db.session.rollback()
-            app.logger.exception("statistics refresh failed")
-        finally:
-            db.session.remove()
-            _REFRESHING.release()
+def refresh_if_stale(max_age: int) -> StatisticsSnapshot | None:
+    """A new snapshot if there is none or it is older than max_age seconds, else None. Holds an
+    advisory lock until the caller's commit, so several workers never compute it twice."""
+    locked = db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK})
+    # Another worker may be computing it now, or may have just finished: check after locking.
+    if not locked or not _is_stale(latest(), max_age):
+        return None
+    return refresh()
 
 
 def _is_stale(snapshot: StatisticsSnapshot | None, max_age: int) -> bool:

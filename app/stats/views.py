@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, render_template, request
 
-from app.stats.service import PERIODS, current_snapshot
+from app.stats.service import PERIODS, latest
 
 bp = Blueprint("stats", __name__)
 
@@ -18,11 +18,12 @@ def transparency():
     period = request.args.get("zeitraum", "365")
     if period not in PERIODS:
         period = "365"
-    snapshot = current_snapshot()
+    # Only read: the worker computes the snapshot (app/stats/worker.py), never a page view.
+    snapshot = latest()
     return render_template(
         "stats/transparency.html",
-        figures=snapshot.figures["periods"][period],
-        computed_at=datetime.fromisoformat(snapshot.figures["computed_at"]),
+        figures=snapshot.figures["periods"][period] if snapshot else None,
+        computed_at=datetime.fromisoformat(snapshot.figures["computed_at"]) if snapshot else None,
         period=period,
         period_labels=PERIOD_LABELS,
     )
