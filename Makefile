@@ -57,6 +57,7 @@ serve:
 lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(STAMPS)/venv
 	$(VENV)/bin/ruff format .

@@ -15,8 +15,8 @@ from app.open311.filing import PARAMETERS
 from app.reports import rules
 from app.reports.rules import Draft, ReportRefused
 from tests.factories import MITTE, WUPPERTAL
+from tests.fixtures.open311 import BASE, new_key
 from tests.helpers import category_id, counts, form_data, post_report
-from tests.test_open311_support import BASE, new_key
 
 PASSWORD = "lange-sichere-passphrase"
 GOOD = {

@@ -4,7 +4,7 @@ every page of the blueprint by app.admin.blueprint.admin_only; each change commi
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import (
     abort,
@@ -58,7 +58,7 @@ def _saved(change: Callable[..., object], *args: object) -> bool:
     return True
 
 
-def _done(message: str, endpoint: str, **values: object) -> Response:
+def _done(message: str, endpoint: str, **values: Any) -> Response:
     flash(message, "ok")
     return redirect(url_for(endpoint, **values))
 
@@ -124,8 +124,11 @@ def _user_page(
     status: int = 200,
 ) -> Page:
     if form is None:
-        data = {"name": account.name, "role": account.role}
-        data["departments"] = [d.code for d in account.departments]
+        data = {
+            "name": account.name,
+            "role": account.role,
+            "departments": [d.code for d in account.departments],
+        }
         form = forms.AccountForm(formdata=None, data=data, department_choices=_department_codes())
     page = render_template(
         "admin/user.html",
@@ -231,13 +234,13 @@ def _categories_page(form: forms.NewCategoryForm, status: int = 200) -> Page:
 @bp.route("/kategorien/<int:category_id>", methods=["GET", "POST"])
 def category(category_id: int) -> Page | Response:
     found = _found(Category, category_id)
-    options = {"department_choices": _department_ids(), "current_icon": found.icon}
+    choices, icon = _department_ids(), found.icon
     if request.method != "POST":
-        form = forms.CategoryForm(obj=found, **options)
+        form = forms.CategoryForm(obj=found, department_choices=choices, current_icon=icon)
         form.icon.data = found.icon or ""
         form.default_department.data = found.default_department_id
         return render_template("admin/category.html", category=found, form=form), 200
-    form = forms.CategoryForm(**options)
+    form = forms.CategoryForm(department_choices=choices, current_icon=icon)
     if form.validate() and _saved(service.update_category, found, _category_data(form)):
         return _done(_("Kategorie gespeichert."), ".categories")
     return render_template("admin/category.html", category=found, form=form), 422

@@ -7,16 +7,23 @@ Medians over a million reports take seconds, so the page only reads a snapshot. 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import RowMapping, delete, select, text
 
 from app.extensions import db
 from app.models import Category, Department, District, StatisticsSnapshot
 from app.models.status import OPEN_STATUSES, sql_in
 
 PERIODS = {"30": 30, "365": 365, "alle": None}
-DIMENSIONS = {"district": District, "category": Category, "department": Department}
+# Each dimension's id, code and German name.
+DIMENSIONS = {
+    "district": (District.id, District.code, District.name),
+    "category": (Category.id, Category.code, Category.name_de),
+    "department": (Department.id, Department.code, Department.name),
+}
 FIGURES = ("received", "open", "resolved", "reaction_days", "resolution_days")
 # Only one refresh at a time across all workers.
 REFRESH_LOCK = 74210001
@@ -43,11 +50,8 @@ def compute(now: datetime | None = None) -> dict:
     """All figures for every period, with names, as plain JSON data."""
     now = now or datetime.now(UTC)
     names = {
-        key: {
-            row.id: (row.code, getattr(row, "name_de", None) or row.name)
-            for row in db.session.scalars(select(model))
-        }
-        for key, model in DIMENSIONS.items()
+        key: {id_: (code, name) for id_, code, name in db.session.execute(select(*columns))}
+        for key, columns in DIMENSIONS.items()
     }
     periods = {}
     for key, days in PERIODS.items():
@@ -58,7 +62,7 @@ def compute(now: datetime | None = None) -> dict:
     return {"computed_at": now.isoformat(), "periods": periods}
 
 
-def _arrange(rows: list, names: dict) -> dict:
+def _arrange(rows: Sequence[RowMapping], names: dict) -> dict:
     result: dict = {"total": None, **{key: [] for key in DIMENSIONS}}
     for row in rows:
         figures = {f: _rounded(row[f]) for f in FIGURES}
@@ -77,7 +81,9 @@ def _arrange(rows: list, names: dict) -> dict:
 def _rounded(value: object) -> float | int | None:
     if value is None:
         return None
-    return round(value, 1) if isinstance(value, float) else int(value)  # type: ignore[arg-type]
+    if isinstance(value, float):
+        return round(value, 1)
+    return int(value) if isinstance(value, int | Decimal) else None
 
 
 def refresh() -> StatisticsSnapshot:
