@@ -126,13 +126,28 @@ def test_disabled_account_cannot_log_in_or_stay(client, staff):
 
 
 @pytest.mark.parametrize(
-    "target", ["https://evil.example/", "//evil.example/staff", "/staff/\\\\evil", "/meldungen"]
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/staff",
+        "/staff/\\\\evil",
+        "/meldungen",
+        # Control characters would split the Location header (and answered 500 before).
+        "/staff/\r\nSet-Cookie: session=evil",
+        "/staff/eingang\n",
+        "/admin/\rx",
+        "/staff/\tx",
+        "/staff/\x7f",
+        "/staff/\x85",
+    ],
 )
 def test_login_never_redirects_off_the_staff_area(client, staff, target):
     response = client.post(
         "/anmelden", data={"email": "admin@example.org", "password": PASSWORD, "next": target}
     )
+    assert response.status_code == 302
     assert response.headers["Location"] == "/staff/"
+    assert client.get("/staff/eingang").status_code == 200  # logged in all the same
 
 
 def test_login_needs_csrf(client, staff, app, monkeypatch):

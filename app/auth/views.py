@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     Flask,
@@ -21,6 +23,8 @@ from app.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 PROTECTED = ("/staff", "/admin")
+# Control characters (CR/LF above all) cannot go into a Location header.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _login_limit() -> str:
@@ -35,6 +39,7 @@ def login():
         form.next.data = request.args.get("next", "")
         return render_template("auth/login.html", form=form)
     if form.validate():
+        target = _safe_next(form.next.data)  # checked before the login changes anything
         policy = service.LoginPolicy(
             current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCK_MINUTES"]
         )
@@ -42,7 +47,7 @@ def login():
         db.session.commit()  # failed attempts are counted too
         if user is not None:
             login_user(user)
-            return redirect(_safe_next(form.next.data))
+            return redirect(target)
         form.password.errors = [
             _("E-Mail oder Passwort falsch, oder das Konto ist vorübergehend gesperrt.")
         ]
@@ -51,7 +56,13 @@ def login():
 
 def _safe_next(target: str | None) -> str:
     # Only paths on this site: an open redirect would help phishing.
-    if target and target.startswith(PROTECTED) and "//" not in target and "\\" not in target:
+    if (
+        target
+        and target.startswith(PROTECTED)
+        and "//" not in target
+        and "\\" not in target
+        and not CONTROL.search(target)
+    ):
         return target
     return url_for("staff.home")
 
