@@ -89,6 +89,8 @@ class Config:
     # After this many wrong passwords in a row an account is locked for a while.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    # A staff session without a request for this long ends (a forgotten tab on a shared PC).
+    STAFF_SESSION_HOURS = _env_int("STAFF_SESSION_HOURS", 8)
     # Proxies in front of the app: the client address then comes from X-Forwarded-For.
     PROXY_FIX = _env_int("PROXY_FIX", 0)
 

@@ -8,16 +8,18 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
+    flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user, logout_user, user_logged_in, user_logged_out
 from werkzeug.wrappers import Response
 
-from app.auth import service
+from app.auth import service, sessions
 from app.auth.forms import LoginForm
 from app.extensions import db, limiter, login_manager
 
@@ -69,6 +71,11 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/abmelden", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # The cookie lives on in copies (another tab, a stolen backup): a new session generation
+        # makes every copy worthless. It ends the account's other sessions too.
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
 
@@ -76,6 +83,16 @@ def logout():
 def guard() -> Response | None:
     """Login required by default: every path under /staff and /admin, present or future."""
     if request.path.startswith(PROTECTED) and not current_user.is_authenticated:
+        if g.pop("session_expired", False):
+            hours = current_app.config["STAFF_SESSION_HOURS"]
+            flash(
+                _(
+                    "Ihre Sitzung ist abgelaufen, weil Sie %(hours)d Stunden lang nichts getan "
+                    "haben. Bitte melden Sie sich erneut an.",
+                    hours=hours,
+                ),
+                "notice",
+            )
         return redirect(url_for("auth.login", next=request.path))
     return None
 
@@ -83,4 +100,7 @@ def guard() -> Response | None:
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(service.load_session_user)
+    user_logged_in.connect(sessions.mark_login)
+    user_logged_out.connect(sessions.forget_login)
+    app.before_request(sessions.end_idle_session)  # before the guard, which says why
     app.before_request(guard)
