@@ -86,7 +86,8 @@ class Config:
     RATELIMIT_REPORTS = _env("RATELIMIT_REPORTS", "10 per hour;30 per day")
     RATELIMIT_EXPORTS = _env("RATELIMIT_EXPORTS", "30 per hour")
     RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;50 per hour")
-    # After this many wrong passwords in a row an account is locked for a while.
+    # After this many wrong passwords for one account from one address, that address waits
+    # 2 s before its next try for the account, then 4 s, 8 s, … up to LOGIN_LOCK_MINUTES.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
     # A staff session without a request for this long ends (a forgotten tab on a shared PC).

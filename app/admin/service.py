@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.service import MIN_PASSWORD, AccountError, create_user, departments_by_code
+from app.auth.throttle import forget_name
 from app.districts.service import (
     DistrictImportError,
     ImportResult,
@@ -102,9 +103,8 @@ def reset_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AdminError(f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen haben.")
     user.set_password(password)
-    # The admin has just confirmed who may use the account: a lockout would only get in the way.
-    user.failed_logins = 0
-    user.locked_until = None
+    # The admin has just confirmed who may use the account: a wait would only get in the way.
+    forget_name(user.email)
     db.session.flush()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from flask import (
@@ -16,11 +17,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user, user_logged_in, user_logged_out
 from werkzeug.wrappers import Response
 
 from app.auth import service, sessions
 from app.auth.forms import LoginForm
+from app.auth.throttle import LoginPolicy, client_network
 from app.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -42,18 +45,38 @@ def login():
         return render_template("auth/login.html", form=form)
     if form.validate():
         target = _safe_next(form.next.data)  # checked before the login changes anything
-        policy = service.LoginPolicy(
-            current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCK_MINUTES"]
+        attempt = service.authenticate(
+            form.email.data, form.password.data, client_network(request.remote_addr), _policy()
         )
-        user = service.authenticate(form.email.data, form.password.data, policy)
         db.session.commit()  # failed attempts are counted too
-        if user is not None:
-            login_user(user)
+        if attempt.user is not None:
+            login_user(attempt.user)
             return redirect(target)
-        form.password.errors = [
-            _("E-Mail oder Passwort falsch, oder das Konto ist vorübergehend gesperrt.")
-        ]
+        if attempt.wait:
+            return _must_wait(form, attempt.wait)
+        form.password.errors = [_("E-Mail oder Passwort falsch.")]
     return render_template("auth/login.html", form=form), 422
+
+
+def _policy() -> LoginPolicy:
+    config = current_app.config
+    return LoginPolicy(config["LOGIN_MAX_FAILURES"], config["LOGIN_LOCK_MINUTES"] * 60)
+
+
+def _must_wait(form: LoginForm, seconds: int) -> tuple[str, int, dict[str, str]]:
+    if seconds < 120:
+        duration = ngettext("%(num)d Sekunde", "%(num)d Sekunden", seconds)
+    else:
+        duration = ngettext("%(num)d Minute", "%(num)d Minuten", math.ceil(seconds / 60))
+    form.password.errors = [
+        _(
+            "Zu viele falsche Passwörter für dieses Konto von Ihrem Anschluss aus. Bitte warten "
+            "Sie %(duration)s und versuchen Sie es dann noch einmal.",
+            duration=duration,
+        )
+    ]
+    page = render_template("auth/login.html", form=form)
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 def _safe_next(target: str | None) -> str:

@@ -34,8 +34,6 @@ class User(db.Model):
     # existing session of the account ("log out everywhere").
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     departments: Mapped[list[Department]] = relationship(secondary=user_departments)
