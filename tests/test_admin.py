@@ -189,6 +189,8 @@ def test_admin_creates_an_account_that_can_log_in(admin, app):
         ({"email": "a" * 250 + "@example.org"}, "Höchstens 254 Zeichen"),
         ({"password": "zu-kurz"}, "mindestens 12"),
         ({"password": "x" * 201}, "12 bis 200 Zeichen"),
+        ({"password": "Passwort2024!"}, "zu leicht zu erraten"),
+        ({"password": "123456789012"}, "zu leicht zu erraten"),
         ({"role": "superuser"}, "Rolle aus der Liste"),
         ({"departments": ["gibtsnicht"]}, "nur Abteilungen aus der Liste"),
         ({"departments": []}, "mindestens eine Abteilung"),
@@ -283,9 +285,15 @@ def test_new_own_password_keeps_this_session_only(admin, app, staff):
 
 
 @pytest.mark.parametrize(
-    ("password", "message"), [("kurz", "mindestens 12"), ("", "Bitte ein Passwort")]
+    ("password", "message"),
+    [
+        ("kurz", "mindestens 12"),
+        ("", "Bitte ein Passwort"),
+        ("hallo1234567", "zu leicht zu erraten"),
+        ("qwertzuiop12", "zu leicht zu erraten"),
+    ],
 )
-def test_too_short_new_password_changes_nothing(admin, app, staff, password, message):
+def test_too_short_or_guessable_new_password_changes_nothing(admin, app, staff, password, message):
     crew = app.test_client()
     login(crew, ACCOUNTS["crew"][0])
     url = f"/admin/benutzer/{staff['crew'].id}/passwort"

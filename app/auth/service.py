@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth.passwords import password_problem
 from app.auth.throttle import (
     LoginPolicy,
     claim,
@@ -22,8 +23,6 @@ from app.auth.throttle import (
 from app.extensions import db
 from app.models import Department, User
 from app.models.user import ROLES
-
-MIN_PASSWORD = 12
 
 
 class AccountError(ValueError):
@@ -45,8 +44,9 @@ def create_user(
     address = _valid_email(email)
     if role not in ROLES:
         raise AccountError(f"Unbekannte Rolle „{role}“; erlaubt: {', '.join(ROLES)}.")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen haben.")
+    problem = password_problem(password, [address, name])
+    if problem:
+        raise AccountError(problem)
     if find_by_email(address) is not None:
         raise AccountError(f"Es gibt schon ein Konto für {address}.")
     departments = departments_by_code(department_codes)
