@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import errors, security, templating, timing
+from app import accesslog, errors, security, templating, timing
 from app.extensions import babel, csrf, db, limiter, mail, migrate
 
 
@@ -74,6 +74,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(privacy_cli)
     app.cli.add_command(media_cli)
     errors.init_app(app)
+    accesslog.init_app()
     security.init_app(app)
     templating.init_app(app)
     timing.init_app(app)

@@ -16,6 +16,7 @@ from app.open311.params import ApiError, optional, shown
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+KEY_HEADER = "X-Api-Key"
 
 
 @bp.get("/discovery.<fmt>")
@@ -58,7 +59,7 @@ def service_request(request_id: str, fmt: str) -> Response:
 @bp.post("/requests.<fmt>")
 def create_service_request(fmt: str) -> Response:
     values = _values()
-    filing.check_api_key(optional(values, "api_key"))
+    filing.check_api_key(_api_key())
     submission = params.submission(values)
     uploads = [f for f in request.files.getlist("media") if f and f.filename]
     report = filing.file_request(submission, uploads)
@@ -118,6 +119,22 @@ def _values() -> MultiDict:
         config = current_app.config
         limits = f"höchstens {config['MAX_PHOTOS']} Fotos, je {config['MAX_PHOTO_BYTES'] >> 20} MB"
         raise ApiError(400, [f"Die Anfrage ist zu groß oder nicht lesbar ({limits})."]) from None
+
+
+def _api_key() -> str | None:
+    """The key from the X-Api-Key header or the form body. Addresses end up in access logs,
+    proxy logs and browser histories, so a key in the query string is refused, not used."""
+    if "api_key" in request.args:
+        raise ApiError(
+            400,
+            [
+                "api_key: Bitte nicht in der Adresse (Query-String) senden, dort landet er "
+                "in Protokollen. Senden Sie ihn im Formularfeld api_key oder im Kopffeld "
+                f"{KEY_HEADER}."
+            ],
+        )
+    # The query string has none by now: what _values() holds is the body's.
+    return optional(request.headers, KEY_HEADER) or optional(_values(), "api_key")
 
 
 def _known_path() -> bool:
