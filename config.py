@@ -116,6 +116,9 @@ class Config:
     # "production" or "test" (discovery); the changeset changes when services change.
     OPEN311_ENDPOINT_TYPE = _env("OPEN311_ENDPOINT_TYPE", "production")
     OPEN311_CHANGESET = _env("OPEN311_CHANGESET", "2026-11-25T00:00:00Z")
+    # POST requests per API key (counted under the key's hash): a city app files a report per
+    # citizen; a runaway client or a leaked key cannot flood the departments' mailboxes.
+    RATELIMIT_OPEN311_KEY = _env("RATELIMIT_OPEN311_KEY", "20 per minute;1000 per day")
     # Default and largest page of GET requests (the spec's default is 1000).
     OPEN311_PAGE_SIZE = _env_int("OPEN311_PAGE_SIZE", 1000)
 
@@ -159,6 +162,7 @@ class TestConfig(Config):
     RATELIMIT_EXPORTS = "100000 per minute"
     RATELIMIT_LOGIN = "100000 per minute"
     RATELIMIT_FOLLOW = "100000 per minute"
+    RATELIMIT_OPEN311_KEY = "100000 per minute"
     # Tests start their own SMTP server on loopback; without it mail goes nowhere.
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 1

@@ -6,17 +6,17 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
-from app.open311 import filing, params, service
+from app.extensions import db, limiter
+from app.open311 import filing, keys, params, service
 from app.open311.formats import FORMATS, render, render_errors, render_json_text
 from app.open311.params import ApiError, optional, shown
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-KEY_HEADER = "X-Api-Key"
 
 
 @bp.get("/discovery.<fmt>")
@@ -57,9 +57,10 @@ def service_request(request_id: str, fmt: str) -> Response:
 
 
 @bp.post("/requests.<fmt>")
+@limiter.limit(keys.limit, key_func=keys.bucket)
 def create_service_request(fmt: str) -> Response:
     values = _values()
-    filing.check_api_key(_api_key())
+    filing.check_api_key(keys.api_key())
     submission = params.submission(values)
     uploads = [f for f in request.files.getlist("media") if f and f.filename]
     report = filing.file_request(submission, uploads)
@@ -106,6 +107,14 @@ def api_error(error: ApiError) -> Response:
     return render_errors(_format(), error.status, error.descriptions)
 
 
+@bp.errorhandler(RateLimitExceeded)
+def rate_limited(error: RateLimitExceeded) -> Response:
+    message, wait = keys.too_many(error)
+    response = render_errors(_format(), 429, [message])
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def _format() -> str:
     fmt = (request.view_args or {}).get("fmt") or request.path.rsplit(".", 1)[-1]
     return fmt if fmt in FORMATS else "xml"
@@ -119,22 +128,6 @@ def _values() -> MultiDict:
         config = current_app.config
         limits = f"höchstens {config['MAX_PHOTOS']} Fotos, je {config['MAX_PHOTO_BYTES'] >> 20} MB"
         raise ApiError(400, [f"Die Anfrage ist zu groß oder nicht lesbar ({limits})."]) from None
-
-
-def _api_key() -> str | None:
-    """The key from the X-Api-Key header or the form body. Addresses end up in access logs,
-    proxy logs and browser histories, so a key in the query string is refused, not used."""
-    if "api_key" in request.args:
-        raise ApiError(
-            400,
-            [
-                "api_key: Bitte nicht in der Adresse (Query-String) senden, dort landet er "
-                "in Protokollen. Senden Sie ihn im Formularfeld api_key oder im Kopffeld "
-                f"{KEY_HEADER}."
-            ],
-        )
-    # The query string has none by now: what _values() holds is the body's.
-    return optional(request.headers, KEY_HEADER) or optional(_values(), "api_key")
 
 
 def _known_path() -> bool:
