@@ -10,6 +10,12 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from app.errors import (
+    DATABASE_UNAVAILABLE,
+    MESSAGES,
+    RETRY_AFTER_SECONDS,
+    log_database_unavailable,
+)
 from app.extensions import db, limiter
 from app.open311 import filing, keys, params, service
 from app.open311.formats import FORMATS, render, render_errors, render_json_text
@@ -105,6 +111,18 @@ def allow_other_sites(response: Response) -> Response:
 def api_error(error: ApiError) -> Response:
     db.session.rollback()
     return render_errors(_format(), error.status, error.descriptions)
+
+
+def database_unavailable(error: Exception) -> Response:
+    """503 in Open311's format, for clients that cannot read an HTML page."""
+    log_database_unavailable(error)
+    response = render_errors(_format(), 503, [MESSAGES[503]])
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+for _error in DATABASE_UNAVAILABLE:
+    bp.register_error_handler(_error, database_unavailable)
 
 
 @bp.errorhandler(RateLimitExceeded)
