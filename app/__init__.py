@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import accesslog, errors, security, templating, timing
-from app.extensions import babel, csrf, db, limiter, mail, migrate
+from app.extensions import babel, csrf, db, limiter, migrate
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
@@ -28,7 +28,6 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app)
     limiter.init_app(app)
-    mail.init_app(app)
 
     from app import models  # noqa: F401  (registers the models with SQLAlchemy)
     from app.admin.views import bp as admin_bp
