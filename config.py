@@ -139,6 +139,9 @@ class Config:
     # with the same Message-ID.
     MAIL_SENDING_TIMEOUT = _env_int("MAIL_SENDING_TIMEOUT", 300)
     OUTBOX_POLL_SECONDS = _env_int("OUTBOX_POLL_SECONDS", 5)
+    # `flask outbox work` deletes orphan photo files (`flask media sweep`) at start-up and then
+    # this often; 0: never (a timer runs `flask media sweep` instead).
+    MEDIA_SWEEP_INTERVAL_HOURS = _env_int("MEDIA_SWEEP_INTERVAL_HOURS", 24)
     RATELIMIT_FOLLOW = _env("RATELIMIT_FOLLOW", "10 per hour")
 
     PRIVACY_CONTACT = _env("PRIVACY_CONTACT", "datenschutz@example.org")
