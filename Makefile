@@ -48,7 +48,8 @@ demo: migrate
 	$(FLASK) demo load --if-empty
 	@$(FLASK) demo accounts
 
-# The mail worker runs beside the web server and stops with it.
+# The worker (mails, and the photo sweep at start-up and daily) runs beside the web server and
+# stops with it.
 serve:
 	@echo "Mängelmelder läuft auf http://127.0.0.1:$(PORT)  (Strg-C beendet)"
 	@$(FLASK) outbox work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \

@@ -86,9 +86,12 @@ class Config:
     RATELIMIT_REPORTS = _env("RATELIMIT_REPORTS", "10 per hour;30 per day")
     RATELIMIT_EXPORTS = _env("RATELIMIT_EXPORTS", "30 per hour")
     RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;50 per hour")
-    # After this many wrong passwords in a row an account is locked for a while.
+    # After this many wrong passwords for one account from one address, that address waits
+    # 2 s before its next try for the account, then 4 s, 8 s, … up to LOGIN_LOCK_MINUTES.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    # A staff session without a request for this long ends (a forgotten tab on a shared PC).
+    STAFF_SESSION_HOURS = _env_int("STAFF_SESSION_HOURS", 8)
     # Proxies in front of the app: the client address then comes from X-Forwarded-For.
     PROXY_FIX = _env_int("PROXY_FIX", 0)
 
@@ -112,6 +115,9 @@ class Config:
     # "production" or "test" (discovery); the changeset changes when services change.
     OPEN311_ENDPOINT_TYPE = _env("OPEN311_ENDPOINT_TYPE", "production")
     OPEN311_CHANGESET = _env("OPEN311_CHANGESET", "2026-11-25T00:00:00Z")
+    # POST requests per API key (counted under the key's hash): a city app files a report per
+    # citizen; a runaway client or a leaked key cannot flood the departments' mailboxes.
+    RATELIMIT_OPEN311_KEY = _env("RATELIMIT_OPEN311_KEY", "20 per minute;1000 per day")
     # Default and largest page of GET requests (the spec's default is 1000).
     OPEN311_PAGE_SIZE = _env_int("OPEN311_PAGE_SIZE", 1000)
 
@@ -132,6 +138,9 @@ class Config:
     # with the same Message-ID.
     MAIL_SENDING_TIMEOUT = _env_int("MAIL_SENDING_TIMEOUT", 300)
     OUTBOX_POLL_SECONDS = _env_int("OUTBOX_POLL_SECONDS", 5)
+    # `flask outbox work` deletes orphan photo files (`flask media sweep`) at start-up and then
+    # this often; 0: never (a timer runs `flask media sweep` instead).
+    MEDIA_SWEEP_INTERVAL_HOURS = _env_int("MEDIA_SWEEP_INTERVAL_HOURS", 24)
     RATELIMIT_FOLLOW = _env("RATELIMIT_FOLLOW", "10 per hour")
 
     PRIVACY_CONTACT = _env("PRIVACY_CONTACT", "datenschutz@example.org")
@@ -155,6 +164,7 @@ class TestConfig(Config):
     RATELIMIT_EXPORTS = "100000 per minute"
     RATELIMIT_LOGIN = "100000 per minute"
     RATELIMIT_FOLLOW = "100000 per minute"
+    RATELIMIT_OPEN311_KEY = "100000 per minute"
     # Tests start their own SMTP server on loopback; without it mail goes nowhere.
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 1

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import errors, security, templating, timing
-from app.extensions import babel, csrf, db, limiter, mail, migrate
+from app import accesslog, errors, security, templating, timing
+from app.extensions import babel, csrf, db, limiter, migrate
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
@@ -28,7 +28,6 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app)
     limiter.init_app(app)
-    mail.init_app(app)
 
     from app import models  # noqa: F401  (registers the models with SQLAlchemy)
     from app.admin import mails, views  # noqa: F401  (both add their pages to admin_bp)
@@ -75,6 +74,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(privacy_cli)
     app.cli.add_command(media_cli)
     errors.init_app(app)
+    accesslog.init_app()
     security.init_app(app)
     templating.init_app(app)
     timing.init_app(app)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask.typing import ResponseValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 MESSAGES = {
@@ -15,21 +18,40 @@ MESSAGES = {
     413: "Die gesendeten Daten sind zu groß. Bitte weniger oder kleinere Fotos anhängen.",
     429: "Zu viele Meldungen in kurzer Zeit. Bitte versuchen Sie es später noch einmal.",
     500: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.",
+    503: "Der Dienst ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten noch "
+    "einmal.",
 }
+# The database is down, restarting or overloaded (connection refused or lost, pool exhausted):
+# the same request may well work a little later, so 503 with Retry-After, not 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
+RETRY_AFTER_SECONDS = 30
 
 
-def _render(code: int, message: str) -> tuple[object, int]:
+def _render(code: int, message: str) -> tuple[ResponseValue, int]:
     if request.path.startswith("/api/"):
         return jsonify(error=message), code
     return render_template("errors/error.html", code=code, message=message), code
 
 
-def handle_http(error: HTTPException) -> tuple[object, int]:
+def handle_http(error: HTTPException) -> tuple[ResponseValue, int]:
     code = error.code or 500
     return _render(code, _(MESSAGES.get(code, "Die Anfrage konnte nicht bearbeitet werden.")))
 
 
-def handle_csrf(error: CSRFError) -> tuple[object, int]:
+def handle_database_unavailable(error: Exception) -> Response:
+    log_database_unavailable(error)
+    response = make_response(_render(503, _(MESSAGES[503])))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def log_database_unavailable(error: Exception) -> None:
+    # One line per request: while the database is down a traceback each time says nothing new.
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    current_app.logger.error("Datenbank nicht erreichbar: %s: %s", type(error).__name__, first_line)
+
+
+def handle_csrf(error: CSRFError) -> tuple[ResponseValue, int]:
     return _render(
         400,
         _(
@@ -57,7 +79,7 @@ def refuse_nul_bytes() -> None:
         raise NulByte
 
 
-def handle_nul(error: NulByte) -> tuple[object, int]:
+def handle_nul(error: NulByte) -> tuple[ResponseValue, int]:
     return _render(400, _("Die Anfrage enthält ein unzulässiges Nullzeichen."))
 
 
@@ -66,3 +88,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(NulByte, handle_nul)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, handle_database_unavailable)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import re
 import socket
 import threading
 from email.message import EmailMessage
@@ -55,3 +56,10 @@ def text_of(message: EmailMessage) -> str:
 
 def html_of(message: EmailMessage) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
+
+
+def link_in(text: str, path: str) -> str:
+    """The first absolute link in a mail's text whose path contains `path`."""
+    found = re.search(rf"https?://[^\s\"<>]*{path}[^\s\"<>]*", text)
+    assert found is not None, f"no link to {path}"
+    return found.group(0)

@@ -178,6 +178,8 @@ def test_admin_creates_an_account_that_can_log_in(admin, app):
         ({"email": "a" * 250 + "@example.org"}, "Höchstens 254 Zeichen"),
         ({"password": "zu-kurz"}, "mindestens 12"),
         ({"password": "x" * 201}, "12 bis 200 Zeichen"),
+        ({"password": "Passwort2024!"}, "zu leicht zu erraten"),
+        ({"password": "123456789012"}, "zu leicht zu erraten"),
         ({"role": "superuser"}, "Rolle aus der Liste"),
         ({"departments": ["gibtsnicht"]}, "nur Abteilungen aus der Liste"),
         ({"departments": []}, "mindestens eine Abteilung"),
@@ -272,9 +274,17 @@ def test_new_own_password_keeps_this_session_only(admin, app, staff, login_as):
 
 
 @pytest.mark.parametrize(
-    ("password", "message"), [("kurz", "mindestens 12"), ("", "Bitte ein Passwort")]
+    ("password", "message"),
+    [
+        ("kurz", "mindestens 12"),
+        ("", "Bitte ein Passwort"),
+        ("hallo1234567", "zu leicht zu erraten"),
+        ("qwertzuiop12", "zu leicht zu erraten"),
+    ],
 )
-def test_too_short_new_password_changes_nothing(admin, app, staff, password, message, login_as):
+def test_too_short_or_guessable_new_password_changes_nothing(
+    admin, app, staff, password, message, login_as
+):
     crew = app.test_client()
     login_as("crew_light", crew)
     url = f"/admin/benutzer/{staff['crew_light'].id}/passwort"

@@ -3,43 +3,15 @@ they are old; the photos of reports, fresh uploads and other people's files stay
 
 from __future__ import annotations
 
-import os
 import secrets
-import time
 
-from sqlalchemy import select
-
-from app.extensions import db
 from app.media import sweep as sweep_module
-from app.models import Photo
 from tests.factories import jpeg
-from tests.helpers import form_data, post_report, with_photos
-
-DAY = 24 * 3600
-
-
-def age(path, seconds: float) -> None:
-    then = time.time() - seconds
-    os.utime(path, (then, then))
-
-
-def orphan(folder, seconds_old: float):
-    """A file as storage.save() names it, with no photo row: what a killed worker leaves."""
-    path = folder / (secrets.token_urlsafe(18) + ".jpg")
-    path.write_bytes(jpeg())
-    age(path, seconds_old)
-    return path
+from tests.fixtures.media import DAY, age, orphan, with_a_photo
 
 
 def sweep(app, *options: str):
     return app.test_cli_runner().invoke(args=["media", "sweep", *options])
-
-
-def with_a_photo(client) -> Photo:
-    """A report with a photo: its files must stay, and the database knows photos, so the sweep
-    may run at all."""
-    assert post_report(client, with_photos(form_data(), jpeg())).status_code == 302
-    return db.session.scalars(select(Photo)).one()
 
 
 def test_old_orphans_go_and_everything_else_stays(app, client, uploads):

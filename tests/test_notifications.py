@@ -3,8 +3,6 @@ loopback — with the right recipient, subject, case number and link."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,7 +11,7 @@ from app.models import OutboxMail, Report, Subscription
 from app.notifications.outbox import send_due
 from tests.fixtures.staff import login
 from tests.helpers import confirmation, form_data, post_report, tracking_link
-from tests.mailbox import html_of, text_of
+from tests.mailbox import html_of, link_in, text_of
 
 REPORTER = "melderin@example.org"
 FOLLOWER = "nachbar@example.net"
@@ -39,10 +37,6 @@ def staff_act(client, email: str, case: str, action: str, **data: str) -> None:
 
 def follow(client, case: str, email: str = FOLLOWER, language: str = "de"):
     return client.post(f"/meldungen/{case}/folgen", data={"email": email, "language": language})
-
-
-def link_in(text: str, path: str) -> str:
-    return re.search(rf"https?://[^\s\"<>]*{path}[^\s\"<>]*", text).group(0)
 
 
 def test_the_reporter_gets_a_receipt_with_case_number_and_tracking_link(client, mailbox):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.auth import service as auth_service
+from app.auth.throttle import LoginPolicy
 from app.extensions import db
 from app.models import User
 from app.staff import actions
@@ -130,6 +131,7 @@ def test_an_unknown_address_costs_a_password_check_too(case, monkeypatch):
     monkeypatch.setattr(
         auth_service, "check_password_hash", lambda h, p: calls.append(p) or real(h, p)
     )
-    policy = auth_service.LoginPolicy(5, 15)
-    assert auth_service.authenticate("niemand@example.org", "geraten", policy) is None
+    policy = LoginPolicy(5, 900)
+    attempt = auth_service.authenticate("niemand@example.org", "geraten", "192.0.2.1", policy)
+    assert attempt.user is None
     assert calls == ["geraten"]

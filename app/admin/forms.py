@@ -12,14 +12,12 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from app.auth.service import MIN_PASSWORD
+from app.auth.passwords import MAX_PASSWORD, MIN_PASSWORD
 
 # One-line fields: no control characters at all (not even line breaks), no Unicode separators.
 LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 # Codes appear in URLs, Open311 service codes and the CLI: keep them plain.
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-# The login form accepts at most 200 characters; a longer password could never be used.
-MAX_PASSWORD = 200
 
 ROLE_LABELS = {
     "admin": _l("Verwaltung (admin)"),

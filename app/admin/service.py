@@ -12,7 +12,9 @@ from typing import IO, NamedTuple, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.auth.service import MIN_PASSWORD, AccountError, create_user, departments_by_code
+from app.auth.passwords import password_problem
+from app.auth.service import AccountError, create_user, departments_by_code
+from app.auth.throttle import forget_name
 from app.districts.service import (
     DistrictImportError,
     ImportResult,
@@ -99,12 +101,12 @@ def set_active(actor: User, user: User, active: bool) -> None:
 
 def reset_password(user: User, password: str) -> None:
     """New password; every session of the account ends (session_version changes)."""
-    if len(password) < MIN_PASSWORD:
-        raise AdminError(f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen haben.")
+    problem = password_problem(password, [user.email, user.name])
+    if problem:
+        raise AdminError(problem)
     user.set_password(password)
-    # The admin has just confirmed who may use the account: a lockout would only get in the way.
-    user.failed_logins = 0
-    user.locked_until = None
+    # The admin has just confirmed who may use the account: a wait would only get in the way.
+    forget_name(user.email)
     db.session.flush()
 
 

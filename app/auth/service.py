@@ -1,31 +1,41 @@
-"""Staff accounts: creation, login with per-account lockout, password changes."""
+"""Staff accounts: creation, login (slowed down per name and network, see throttle), password
+changes."""
 
 from __future__ import annotations
 
 import functools
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth.passwords import password_problem
+from app.auth.throttle import (
+    LoginPolicy,
+    claim,
+    record_failure,
+    record_success,
+    seconds_to_wait,
+)
 from app.extensions import db
 from app.models import Department, User
 from app.models.user import ROLES
-
-MIN_PASSWORD = 12
 
 
 class AccountError(ValueError):
     """A German message for the person creating or changing an account."""
 
 
-@dataclass
-class LoginPolicy:
-    max_failures: int
-    lock_minutes: int
+@dataclass(frozen=True)
+class Attempt:
+    """A login attempt: the user, or None; `wait` > 0 when this network must wait that many
+    seconds before it may try this name again (the password was not even checked)."""
+
+    user: User | None
+    wait: int = 0
 
 
 def create_user(
@@ -34,8 +44,9 @@ def create_user(
     address = _valid_email(email)
     if role not in ROLES:
         raise AccountError(f"Unbekannte Rolle „{role}“; erlaubt: {', '.join(ROLES)}.")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen haben.")
+    problem = password_problem(password, [address, name])
+    if problem:
+        raise AccountError(problem)
     if find_by_email(address) is not None:
         raise AccountError(f"Es gibt schon ein Konto für {address}.")
     departments = departments_by_code(department_codes)
@@ -84,24 +95,24 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
-def authenticate(email: str, password: str, policy: LoginPolicy) -> User | None:
-    """The user for these credentials, or None; failures lock the account for a while.
+def authenticate(email: str, password: str, client: str, policy: LoginPolicy) -> Attempt:
+    """Checks the credentials unless this client network must wait for this name first.
 
-    The caller commits either way, so failed attempts are counted."""
-    user = find_by_email(email)
+    The caller commits either way, so failures are counted."""
     now = datetime.now(UTC)
+    throttle = claim(email.strip().lower(), client)
+    wait = seconds_to_wait(throttle, now)
+    if wait:
+        return Attempt(None, wait)
+    user = find_by_email(email)
     if user is None or not user.active:
         # As slow as a real check: the answer time must not tell which addresses have accounts.
         check_password_hash(_dummy_hash(), password)
-        return None
-    if user.locked_until and user.locked_until > now:
-        return None
-    if not user.check_password(password):
-        user.failed_logins += 1
-        if user.failed_logins >= policy.max_failures:
-            user.locked_until = now + timedelta(minutes=policy.lock_minutes)
-            user.failed_logins = 0
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
-    return user
+        user = None
+    elif not user.check_password(password):
+        user = None
+    if user is None:
+        record_failure(throttle, policy, now)
+    else:
+        record_success(throttle)
+    return Attempt(user)

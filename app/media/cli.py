@@ -1,11 +1,12 @@
-"""`flask media sweep`: run it daily, next to `flask privacy purge`."""
+"""`flask media sweep`: `flask outbox work` runs it once a day (MEDIA_SWEEP_INTERVAL_HOURS); run
+it by hand, or from a timer when the worker's sweep is switched off."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
-from app.media.sweep import WrongDatabase, sweep
+from app.media.sweep import DEFAULT_MIN_AGE_HOURS, WrongDatabase, summary, sweep
 
 media_cli = click.Group("media", help="Fotodateien.")
 
@@ -14,7 +15,7 @@ media_cli = click.Group("media", help="Fotodateien.")
 @click.option(
     "--min-age-hours",
     type=click.IntRange(min=1, max=24 * 3650),
-    default=24,
+    default=DEFAULT_MIN_AGE_HOURS,
     show_default=True,
     help="Nur Dateien, die älter sind: so bleibt jedes Foto, das gerade hochgeladen wird.",
 )
@@ -25,7 +26,4 @@ def sweep_command(min_age_hours: int) -> None:
         files, size = sweep(min_age_hours * 3600)
     except WrongDatabase as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(
-        f"{files} verwaiste Fotodateien gelöscht ({size / 1_000_000:.1f} MB), "
-        f"älter als {min_age_hours} Stunden."
-    )
+    click.echo(summary(files, size, min_age_hours))

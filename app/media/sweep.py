@@ -12,9 +12,10 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 # the folder was put there by someone else and is not ours to delete.
 STORED_NAME = re.compile(r"[A-Za-z0-9_-]{24}\.jpg")
 BATCH = 1000
+# Files younger than this may belong to an upload whose commit is still to come.
+DEFAULT_MIN_AGE_HOURS = 24
+# After a failed sweep (the database down, …) the worker tries again this much sooner.
+RETRY_SECONDS = 3600
 
 
 class WrongDatabase(RuntimeError):
@@ -53,6 +58,51 @@ def sweep(min_age_seconds: float) -> tuple[int, int]:
             continue
         files, size = files + 1, size + stored
     return files, size
+
+
+def summary(files: int, size: int, min_age_hours: float) -> str:
+    return (
+        f"{files} verwaiste Fotodateien gelöscht ({size / 1_000_000:.1f} MB), "
+        f"älter als {min_age_hours:g} Stunden."
+    )
+
+
+class Schedule:
+    """The sweep inside a long-running worker (`flask outbox work`): at start-up, then every
+    `interval` seconds of `clock`; a failed sweep is tried again after RETRY_SECONDS. So the
+    orphans go without a cron job, and a worker restarted now and then still sweeps."""
+
+    def __init__(
+        self,
+        interval: float,
+        min_age_hours: float = DEFAULT_MIN_AGE_HOURS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.interval, self.min_age_hours, self.clock = interval, min_age_hours, clock
+        self.due_at = clock()
+
+    @classmethod
+    def from_config(cls) -> Schedule | None:
+        """None when MEDIA_SWEEP_INTERVAL_HOURS is 0 (a timer runs `flask media sweep`)."""
+        hours = current_app.config["MEDIA_SWEEP_INTERVAL_HOURS"]
+        return cls(hours * 3600) if hours > 0 else None
+
+    def run_if_due(self) -> bool:
+        """Sweeps if it is time to; whether it did. Never raises: the mails must go on."""
+        now = self.clock()
+        if now < self.due_at:
+            return False
+        try:
+            files, size = sweep(self.min_age_hours * 3600)
+        except Exception as exc:  # WrongDatabase, the database down, …: log it, try later
+            db.session.rollback()
+            log.warning("Fotodateien nicht aufgeräumt: %s", exc)
+            self.due_at = now + min(self.interval, RETRY_SECONDS)
+            return False
+        db.session.rollback()  # it only read: end the transaction
+        log.info(summary(files, size, self.min_age_hours))
+        self.due_at = now + self.interval
+        return True
 
 
 def _holds_photo_files(root: Path) -> bool:

@@ -2,6 +2,7 @@
 
 from app.models.api_key import ApiKey
 from app.models.district import District
+from app.models.login_throttle import LoginThrottle
 from app.models.mail import OutboxMail, Subscription
 from app.models.map_cell import MapCell, MapMonth
 from app.models.organisation import Category, Department, RoutingRule
@@ -17,6 +18,7 @@ __all__ = [
     "Department",
     "District",
     "EventKind",
+    "LoginThrottle",
     "MapCell",
     "MapMonth",
     "OutboxMail",

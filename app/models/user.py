@@ -30,11 +30,10 @@ class User(Model):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Part of the session id: a new password ends every existing session ("log out everywhere").
+    # The session generation, part of the session id: a new password or a logout ends every
+    # existing session of the account ("log out everywhere").
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     departments: Mapped[list[Department]] = relationship(secondary=user_departments)
@@ -42,6 +41,10 @@ class User(Model):
     def set_password(self, password: str) -> None:
         # Werkzeug's default is scrypt, a memory-hard algorithm.
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every session cookie issued so far, copies included, stops working."""
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:

@@ -1,4 +1,5 @@
-"""`flask outbox send` (once, until nothing is due) and `flask outbox work` (the worker)."""
+"""`flask outbox send` (once, until nothing is due) and `flask outbox work` (the worker, which
+also sweeps orphan photo files once a day)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
+from app.media.sweep import Schedule
 from app.notifications.outbox import send_due
 from app.stats.worker import refresh_when_stale
 
@@ -34,7 +36,8 @@ def send_command() -> None:
 @outbox_cli.command("work")
 @with_appcontext
 def work_command() -> None:
-    """Send due mails until stopped (SIGTERM or Ctrl-C end it after the current mail)."""
+    """Send due mails until stopped (SIGTERM or Ctrl-C end it after the current mail); sweep
+    orphan photo files at start-up and every MEDIA_SWEEP_INTERVAL_HOURS."""
     # Development mail (no MAIL_SERVER) is written to this log.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     stopping = []
@@ -43,8 +46,11 @@ def work_command() -> None:
     click.echo(f"E-Mail-Ausgang: prüfe alle {poll} s auf fällige Mails.")
     if not current_app.config["MAIL_SERVER"]:
         log.warning("MAIL_SERVER ist nicht gesetzt: E-Mails werden nur ins Protokoll geschrieben.")
+    sweeping = Schedule.from_config()
     try:
         while not stopping:
+            if sweeping is not None:
+                sweeping.run_if_due()
             try:
                 counts = send_due()
             except Exception:  # the database went away, …: log it, wait, and carry on

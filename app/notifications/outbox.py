@@ -21,12 +21,13 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
-from flask_mail import BadHeaderError, Message
 from sqlalchemy import select
+from werkzeug.urls import iri_to_uri
 
 from app.extensions import db
 from app.models import OutboxMail, Report
 from app.notifications.compose import Draft
+from app.notifications.message import build as build_message
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,8 @@ def enqueue(
     if unsubscribe_url:
         # RFC 8058: mail programs offer "unsubscribe" and POST to the link themselves.
         headers = {
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            # A header must be ASCII: an internationalised host becomes its punycode form.
+            "List-Unsubscribe": f"<{iri_to_uri(unsubscribe_url)}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
     mail = OutboxMail(
@@ -74,22 +76,22 @@ class Transport:
 
     def send(self, mail: OutboxMail) -> None:
         recipient = ascii_address(mail.recipient)
-        message = Message(
-            subject=mail.subject,
-            recipients=[recipient],
-            body=mail.body_text,
-            html=mail.body_html,
-            sender=self.config["MAIL_DEFAULT_SENDER"],
-            extra_headers=dict(mail.headers or {}),
+        sender = self.config["MAIL_DEFAULT_SENDER"]
+        # Refuses line breaks in any header (ValueError): no header injection.
+        message = build_message(
+            sender,
+            recipient,
+            mail.subject,
+            mail.body_text,
+            mail.body_html,
+            mail.message_id,
+            dict(mail.headers or {}),
         )
-        message.msgId = mail.message_id
-        if message.has_bad_headers():
-            raise BadHeaderError
         if not self.config["MAIL_SERVER"]:
             log.info("Mail (kein MAIL_SERVER, nur Log) an %s: %s\n%s", *_log_parts(mail))
             return
         smtp = self.smtp or self._connect()
-        smtp.sendmail(message.sender, [recipient], message.as_bytes())
+        smtp.sendmail(parseaddr(sender)[1], [recipient], message.as_bytes())
 
     def _connect(self) -> smtplib.SMTP:
         config, timeout = self.config, self.config["MAIL_TIMEOUT"]
@@ -174,7 +176,8 @@ def _verdict(error: Exception) -> str:
         return "permanent" if error.smtp_code >= 500 else "retry"
     if isinstance(error, (smtplib.SMTPException, OSError)):
         return "connection"
-    return "permanent"  # BadHeaderError, UnicodeEncodeError, …: trying again changes nothing
+    # A bad header (ValueError), UnicodeEncodeError, …: trying again changes nothing.
+    return "permanent"
 
 
 def send_due(limit: int = 100) -> Counter:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TypeVar
 
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import Headers, MultiDict
 
 from app.coordinates import CoordinateError, parse_coordinate
 
@@ -65,7 +65,7 @@ class RequestFilter:
         return (self.page - 1) * self.page_size
 
 
-def optional(values: MultiDict, name: str) -> str | None:
+def optional(values: MultiDict | Headers, name: str) -> str | None:
     raw = values.get(name)
     text = raw.strip() if isinstance(raw, str) else ""
     return text or None

@@ -6,11 +6,18 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
-from app.open311 import filing, params, service
+from app.errors import (
+    DATABASE_UNAVAILABLE,
+    MESSAGES,
+    RETRY_AFTER_SECONDS,
+    log_database_unavailable,
+)
+from app.extensions import db, limiter
+from app.open311 import filing, keys, params, service
 from app.open311.formats import FORMATS, render, render_errors, render_json_text
 from app.open311.params import ApiError, optional, shown
 
@@ -56,9 +63,10 @@ def service_request(request_id: str, fmt: str) -> Response:
 
 
 @bp.post("/requests.<fmt>")
+@limiter.limit(keys.limit, key_func=keys.bucket)
 def create_service_request(fmt: str) -> Response:
     values = _values()
-    filing.check_api_key(optional(values, "api_key"))
+    filing.check_api_key(keys.api_key())
     uploads = [f for f in request.files.getlist("media") if f and f.filename]
     report = filing.file_request(values, uploads)
     answer = filing.filed_answer(report)
@@ -102,6 +110,26 @@ def allow_other_sites(response: Response) -> Response:
 def api_error(error: ApiError) -> Response:
     db.session.rollback()
     return render_errors(_format(), error.status, error.descriptions)
+
+
+def database_unavailable(error: Exception) -> Response:
+    """503 in Open311's format, for clients that cannot read an HTML page."""
+    log_database_unavailable(error)
+    response = render_errors(_format(), 503, [MESSAGES[503]])
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+for _error in DATABASE_UNAVAILABLE:
+    bp.register_error_handler(_error, database_unavailable)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def rate_limited(error: RateLimitExceeded) -> Response:
+    message, wait = keys.too_many(error)
+    response = render_errors(_format(), 429, [message])
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def _format() -> str:

@@ -62,4 +62,5 @@ def export_geojson():
 def export_csv():
     rows = opendata.stream_rows(_filter())
     chunks = opendata.csv_chunks(rows, _report_url())
-    return _download(chunks, "text/csv; charset=utf-8", "meldungen.csv")
+    # Werkzeug adds "; charset=utf-8" to every text/* mimetype itself.
+    return _download(chunks, "text/csv", "meldungen.csv")
