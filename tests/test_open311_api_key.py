@@ -21,7 +21,12 @@ SECRET = "geheimer-schluessel-123"
 
 
 def report_fields() -> dict:
-    return {"service_code": "licht", "lat": str(MITTE[0]), "long": str(MITTE[1])}
+    return {
+        "service_code": "licht",
+        "lat": str(MITTE[0]),
+        "long": str(MITTE[1]),
+        "description": "Laterne dunkel",
+    }
 
 
 def reports() -> int:

@@ -12,7 +12,12 @@ from app.models import Report
 from tests.factories import MITTE
 from tests.fixtures.open311 import BASE, POSTED_SCHEMA, check_json, check_xml, new_key
 
-FIELDS = {"service_code": "licht", "lat": str(MITTE[0]), "long": str(MITTE[1])}
+FIELDS = {
+    "service_code": "licht",
+    "lat": str(MITTE[0]),
+    "long": str(MITTE[1]),
+    "description": "Laterne dunkel",
+}
 
 
 @pytest.fixture
