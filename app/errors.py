@@ -25,6 +25,18 @@ MESSAGES = {
 # the same request may well work a little later, so 503 with Retry-After, not 500.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
 RETRY_AFTER_SECONDS = 30
+# SQLSTATEs of a lost or refused connection, a server shutting down, too many connections.
+UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether an OperationalError means the database cannot be reached. A deadlock, a
+    serialization failure or a cancelled query is a bug to see in the log, not a 503."""
+    if isinstance(error, PoolTimeoutError) or getattr(error, "connection_invalidated", False):
+        return True
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)
+    # A connection that never came about has no SQLSTATE at all.
+    return state is None or state.startswith(UNAVAILABLE_STATES)
 
 
 def _render(code: int, message: str) -> tuple[ResponseValue, int]:
@@ -46,7 +58,10 @@ def handle_database_unavailable(error: Exception) -> Response:
 
 
 def log_database_unavailable(error: Exception) -> None:
-    # One line per request: while the database is down a traceback each time says nothing new.
+    """Re-raises what is no outage (a 500 with its traceback); else logs one line per request:
+    while the database is down a traceback each time says nothing new."""
+    if not database_unavailable(error):
+        raise error
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
     current_app.logger.error("Datenbank nicht erreichbar: %s: %s", type(error).__name__, first_line)
 

@@ -103,3 +103,23 @@ def test_a_new_password_from_the_admin_ends_the_wait(app, staff, client):
     url = f"/admin/benutzer/{staff['admin'].id}/passwort"
     assert admin.post(url, data={"password": new}).status_code == 302
     assert attempt(client, ATTACKER, new).status_code == 302
+
+
+def test_what_is_typed_as_the_name_is_not_stored(app, staff, client):
+    pasted = "mein-geheimes-passwort-2026"
+    fail(client, ATTACKER, 2, email=pasted)
+    stored = db.session.execute(text("SELECT name_hash, client FROM login_throttles")).all()
+    assert stored and all(pasted not in name and len(name) == 64 for name, _ in stored)
+
+
+def test_a_name_that_grows_when_lowercased_is_refused_not_a_500(app, staff, client):
+    # "İ".lower() is two characters: 254 typed become 508 normalised.
+    response = attempt(client, ATTACKER, "falsch-geraten", email="İ" * 127)
+    assert response.status_code == 422
+
+
+def test_logging_in_twice_after_a_typo_works_both_times(app, staff):
+    first, second = app.test_client(), app.test_client()
+    fail(first, OFFICE, 1)
+    assert attempt(first, OFFICE, PASSWORD).status_code == 302
+    assert attempt(second, OFFICE, PASSWORD).status_code == 302

@@ -21,6 +21,7 @@ from tests.helpers import form_data, post_report, with_photos
 
 PERSONAL = ("Erika Mustermann", "erika@example.org", "0212 123456")
 INTERNAL = "Anwohnerin ist die Schwester des Bauhofleiters"
+LINK = "https://app.example.org/fotos/laterne.jpg"
 
 
 @pytest.fixture
@@ -35,6 +36,7 @@ def report(client, uploads) -> Report:
     assert post_report(client, with_photos(data, jpeg(), jpeg())).status_code == 302
     found = db.session.scalars(select(Report)).one()
     found.photos[1].hidden = True
+    found.media_url = LINK
     db.session.add(
         TimelineEvent(
             report=found, kind=EventKind.INTERNAL_NOTE, note=INTERNAL, public=False, author="Bauhof"
@@ -56,7 +58,12 @@ def test_the_public_projection_has_no_field_for_personal_data():
 
 def test_an_unchecked_report_shows_neither_text_nor_photos_nor_personal_data(report):
     shown = public_report(report)
-    assert (shown.published, shown.description, shown.photos) == (False, None, ())
+    assert (shown.published, shown.description, shown.media_url, shown.photos) == (
+        False,
+        None,
+        None,
+        (),
+    )
     text = everything_in(shown)
     for secret in (*PERSONAL, INTERNAL, "Laterne dunkel"):
         assert secret not in text
@@ -66,7 +73,7 @@ def test_an_unchecked_report_shows_neither_text_nor_photos_nor_personal_data(rep
 def test_a_published_report_shows_text_and_visible_photos_only(report):
     report.published_at = report.created_at
     shown = public_report(report)
-    assert shown.description == "Laterne dunkel"
+    assert (shown.description, shown.media_url) == ("Laterne dunkel", LINK)
     assert [p.filename for p in shown.photos] == [report.photos[0].filename]
     text = everything_in(shown)
     for secret in (*PERSONAL, INTERNAL, report.photos[1].filename):
@@ -99,3 +106,11 @@ def test_the_sql_rule_hides_text_and_photos_until_published(report):
     report.published_at = report.created_at
     db.session.flush()
     assert public_values() == ("Laterne dunkel", [report.photos[0].filename])
+
+
+def test_the_public_page_links_an_app_photo_only_once_published(client, report):
+    page = f"/meldungen/{report.case_number}"
+    assert LINK not in client.get(page).get_data(as_text=True)
+    report.published_at = report.created_at
+    db.session.flush()
+    assert f'href="{LINK}"' in client.get(page).get_data(as_text=True)

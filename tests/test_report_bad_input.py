@@ -25,6 +25,7 @@ def assert_refused(response, message: str, uploads, status: int = 422) -> None:
         ({"category": None}, "Bitte eine Kategorie wählen."),
         ({"category": "abc"}, "Bitte eine Kategorie wählen."),
         ({"category": "999999"}, "Bitte eine Kategorie aus der Liste wählen."),
+        ({"category": "3000000000"}, "Bitte eine Kategorie aus der Liste wählen."),
         ({"description": ""}, "Bitte beschreiben Sie den Mangel oder fügen Sie ein Foto bei."),
         ({"description": "   \n "}, "Bitte beschreiben Sie den Mangel"),
         ({"description": "x" * 2001}, "höchstens 2000 Zeichen"),

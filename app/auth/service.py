@@ -100,7 +100,7 @@ def authenticate(email: str, password: str, client: str, policy: LoginPolicy) ->
 
     The caller commits either way, so failures are counted."""
     now = datetime.now(UTC)
-    throttle = claim(email.strip().lower(), client)
+    throttle = claim(email, client)
     wait = seconds_to_wait(throttle, now)
     if wait:
         return Attempt(None, wait)

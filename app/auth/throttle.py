@@ -3,19 +3,22 @@
 Each (login name, client network) pair has a row in login_throttles. After LOGIN_MAX_FAILURES
 wrong passwords in a row from one network for one name, that network waits 2 s before its next
 try for that name, then 4 s, 8 s, … up to LOGIN_LOCK_MINUTES. Any other network, the real user's
-included, is not slowed down at all. The right password deletes the pair's row; a pair without
+included, is not slowed down at all. The right password clears the pair's count; a pair without
 a failure for a day starts afresh. The rows live in the database, so every worker sees them.
 Nothing here commits: the caller's commit also releases the pair's row lock.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from flask import current_app
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from app.extensions import db
@@ -43,19 +46,25 @@ def client_network(address: str | None) -> str:
     return str(ip)
 
 
-def claim(email: str, client: str) -> LoginThrottle:
+def name_hash(name: str) -> str:
+    """The login name as the table keys it: what people type there (sometimes a password) is
+    not stored, and any name fits the column."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    normalised = name.strip().lower().encode("utf-8", "surrogatepass")
+    return hmac.new(secret, b"login:" + normalised, hashlib.sha256).hexdigest()
+
+
+def claim(name: str, client: str) -> LoginThrottle:
     """The pair's row, locked until the caller commits: parallel tries of one pair are counted
-    one after the other, so a burst cannot slip past the count."""
-    db.session.execute(
-        insert(LoginThrottle)
-        .values(email=email, client=client, failures=0)
-        .on_conflict_do_nothing()
+    one after the other, so a burst cannot slip past the count. One statement inserts or locks,
+    so a row that another try removes meanwhile is simply made again."""
+    statement = insert(LoginThrottle).values(name_hash=name_hash(name), client=client, failures=0)
+    statement = statement.on_conflict_do_update(
+        index_elements=[LoginThrottle.name_hash, LoginThrottle.client],
+        set_={"client": statement.excluded.client},
     )
     return db.session.scalars(
-        select(LoginThrottle)
-        .where(LoginThrottle.email == email, LoginThrottle.client == client)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        statement.returning(LoginThrottle), execution_options={"populate_existing": True}
     ).one()
 
 
@@ -75,20 +84,36 @@ def record_failure(row: LoginThrottle, policy: LoginPolicy, now: datetime) -> No
         wait = min(2 ** (over + 1), policy.max_wait_seconds)
         row.blocked_until = now + timedelta(seconds=wait)
     db.session.flush()
-    # Keeps the table small without a scheduled job: failed logins are rate limited anyway.
-    _deleted(LoginThrottle.last_failure_at < now - FORGET_AFTER)
+    _forget_old(now)
 
 
 def record_success(row: LoginThrottle) -> None:
-    db.session.delete(row)
+    # Cleared rather than deleted: a parallel try of the same pair may be waiting for this row.
+    row.failures, row.blocked_until, row.last_failure_at = 0, None, None
+    db.session.flush()
 
 
-def forget_name(email: str) -> None:
+def forget_name(name: str) -> None:
     """Every network may try this name again at once (an admin set a new password)."""
-    _deleted(LoginThrottle.email == email.strip().lower())
-
-
-def _deleted(condition) -> None:
     db.session.execute(
-        delete(LoginThrottle).where(condition).execution_options(synchronize_session=False)
+        delete(LoginThrottle)
+        .where(LoginThrottle.name_hash == name_hash(name))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _forget_old(now: datetime) -> None:
+    """Keeps the table small without a scheduled job: cleared pairs and a day's silence go.
+    Rows that another login holds are skipped, so two failing logins never wait for each
+    other (no deadlock)."""
+    old = (
+        select(LoginThrottle.name_hash, LoginThrottle.client)
+        .where((LoginThrottle.failures == 0) | (LoginThrottle.last_failure_at < now - FORGET_AFTER))
+        .limit(100)
+        .with_for_update(skip_locked=True)
+    )
+    db.session.execute(
+        delete(LoginThrottle)
+        .where(tuple_(LoginThrottle.name_hash, LoginThrottle.client).in_(old))
+        .execution_options(synchronize_session=False)
     )

@@ -79,6 +79,8 @@ PARAMETERS = {
     "name": "first_name/last_name",
     "email": "email",
     "phone": "phone",
+    # Open311 clients obtain consent in their own terms; the door never sends consent=False.
+    "consent": "email",
 }
 
 

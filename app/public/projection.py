@@ -51,6 +51,8 @@ class PublicReport:
     published: bool
     # None and empty until staff checked them for personal data (moderated publishing).
     description: str | None
+    # A photo link sent through Open311: shown as a link, never fetched.
+    media_url: str | None
     photos: tuple[PublicPhoto, ...]
     events: tuple[PublicEvent, ...]
     duplicate_of: str | None
@@ -78,6 +80,7 @@ def public_report(report: Report) -> PublicReport:
         lon=report.lon,
         published=shown,
         description=report.description if shown else None,
+        media_url=report.media_url if shown else None,
         photos=_photos(report) if shown else (),
         events=tuple(_event(e) for e in report.events if e.public),
         duplicate_of=report.duplicate_of.case_number if report.duplicate_of else None,
@@ -88,7 +91,11 @@ def tracked_report(report: Report) -> TrackedReport:
     public = public_report(report)
     return TrackedReport(
         **{f.name: getattr(public, f.name) for f in fields(PublicReport)}
-        | {"description": report.description, "photos": _photos(report)},
+        | {
+            "description": report.description,
+            "media_url": report.media_url,
+            "photos": _photos(report),
+        },
         reporter_name=report.reporter_name,
         reporter_email=report.reporter_email,
         reporter_phone=report.reporter_phone,

@@ -50,6 +50,9 @@ class ReportRefused(Exception):
     """A new report that breaks the rules: one message per field, in FIELDS order."""
 
     def __init__(self, errors: dict[str, str]) -> None:
+        unknown = set(errors) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"not a field of the rulebook: {sorted(unknown)}")
         self.errors = {name: errors[name] for name in FIELDS if name in errors}
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
@@ -181,10 +184,12 @@ def _category(draft: Draft, errors: dict[str, str]) -> int | None:
         return None
     query = select(Category.id).where(Category.active)
     if draft.category_id is not None:
+        possible = 0 < draft.category_id < 2**31  # the column's range: no failed cast in SQL
         query = query.where(Category.id == draft.category_id)
     else:
-        query = query.where(Category.code == code[:CATEGORY_CODE_LENGTH])
-    found = None if CONTROL.search(code) else db.session.scalar(query)
+        possible = len(code) <= CATEGORY_CODE_LENGTH and not CONTROL.search(code)
+        query = query.where(Category.code == code)
+    found = db.session.scalar(query) if possible else None
     if found is None:
         errors["category"] = _("Bitte eine Kategorie aus der Liste wählen.")
     return found

@@ -28,7 +28,7 @@ from app.media.uploads import first_position
 from app.models import Channel
 from app.public.projection import public_report, tracked_report
 from app.public.service import city_bounds
-from app.reports import service
+from app.reports import rules, service
 from app.reports.forms import ReportForm
 from app.reports.rules import ReportRefused
 from app.security import private
@@ -41,7 +41,10 @@ def _report_limit() -> str:
 
 
 def _render_form(form: ReportForm, status: int = 200):
-    return render_template("reports/form.html", form=form, bounds=city_bounds()), status
+    page = render_template(
+        "reports/form.html", form=form, bounds=city_bounds(), limits=rules.limits()
+    )
+    return page, status
 
 
 def _filed(response: Response) -> bool:

@@ -17,6 +17,7 @@ from app.media.images import PhotoError
 from app.models import Report, Status
 from app.models.status import Channel
 from app.public.service import city_bounds
+from app.reports import rules
 from app.reports.forms import IntakeForm
 from app.reports.service import ReportRefused, active_categories, find_by_case_number, submit
 from app.staff import actions, moderation, service
@@ -220,6 +221,7 @@ def _intake_page(form: IntakeForm, status: int = 200):
         "reports/form.html",
         form=form,
         bounds=city_bounds(),
+        limits=rules.limits(),
         heading=_("Meldung erfassen (Telefon, Brief, E-Mail)"),
         form_action=url_for(".intake"),
     )
