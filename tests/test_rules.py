@@ -36,6 +36,7 @@ BAD = {
     "control characters": {"description": "kaputt\x1b[31m"},
     "name of 201 characters": {"first_name": "N" * 100, "last_name": "M" * 100},
     "name with a NUL": {"last_name": "Erika\x00"},
+    "name of two lines": {"first_name": "Erika\nBcc: x@y.de"},
     "e-mail malformed": {"email": "keine-adresse"},
     "e-mail with a header": {"email": "a@b.de\r\nBcc: x@y.de"},
     "e-mail too long": {"email": "a" * 250 + "@example.org"},

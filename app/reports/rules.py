@@ -25,6 +25,8 @@ from app.models import Category, Channel, Report
 
 # Control characters (NUL, escape sequences …) have no place in a report; newlines and tabs do.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# A name is one line: no line breaks or tabs either (it may end up in a mail header).
+LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\ufffe\uffff]")
 PHONE = re.compile(r"^[0-9+()/.\- ]{3,50}$")
 # Only the characters RFC 3986 allows, so a link is a valid URI in every answer.
 URL_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
@@ -147,7 +149,7 @@ def check(draft: Draft) -> NewReport:
     lat, lon = _location(draft, errors)
     media_url = _media_url(draft.media_url, bounds, errors)
     description = _description(draft, bounds, bool(draft.photos or media_url), errors)
-    name = _plain(draft.name, "name", bounds.name, errors)
+    name = _line(draft.name, "name", bounds.name, errors)
     email = _email(draft.email, bounds, errors)
     phone = _phone(draft.phone, bounds, errors)
     if len(draft.photos) > bounds.photos:
@@ -235,11 +237,11 @@ def _description(draft: Draft, bounds: Limits, has_photo: bool, errors: dict[str
     return text
 
 
-def _plain(raw: str | None, name: str, limit: int, errors: dict[str, str]) -> str | None:
+def _line(raw: str | None, name: str, limit: int, errors: dict[str, str]) -> str | None:
     text = (raw or "").strip()
     if len(text) > limit:
         errors[name] = _("Höchstens %(n)d Zeichen.", n=limit)
-    elif CONTROL.search(text):
+    elif LINE_CONTROL.search(text):
         errors[name] = _("Der Text enthält unzulässige Steuerzeichen.")
     return text or None
 
