@@ -121,6 +121,13 @@ class Config:
     # Default and largest page of GET requests (the spec's default is 1000).
     OPEN311_PAGE_SIZE = _env_int("OPEN311_PAGE_SIZE", 1000)
 
+    # The city's own app (Parse protocol, app/cityapp): off unless both keys are set.
+    CITY_APP_PATH = _env("CITY_APP_PATH", "/parse")
+    CITY_APP_APPLICATION_ID = _env("CITY_APP_APPLICATION_ID", "")
+    CITY_APP_CLIENT_KEY = _env("CITY_APP_CLIENT_KEY", "")
+    # Four phone photos in base64 are about 30 MB; the rest of the site keeps MAX_CONTENT_LENGTH.
+    CITY_APP_MAX_BODY = _env_int("CITY_APP_MAX_BODY", 40 * 1024 * 1024)
+
     # Mail (app/notifications): without MAIL_SERVER, mails go to the log instead (development).
     MAIL_SERVER = _env("MAIL_SERVER", "")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
@@ -165,6 +172,8 @@ class TestConfig(Config):
     RATELIMIT_LOGIN = "100000 per minute"
     RATELIMIT_FOLLOW = "100000 per minute"
     RATELIMIT_OPEN311_KEY = "100000 per minute"
+    CITY_APP_APPLICATION_ID = "solingen-app-test"
+    CITY_APP_CLIENT_KEY = "client-key-test"
     # Tests start their own SMTP server on loopback; without it mail goes nowhere.
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 1

@@ -34,6 +34,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.admin.blueprint import bp as admin_bp
     from app.auth import views as auth
     from app.auth.cli import users_cli
+    from app.cityapp import views as cityapp
     from app.demo.cli import demo_cli
     from app.districts.cli import districts_cli
     from app.map.views import bp as map_bp
@@ -65,6 +66,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     # Open311 clients are other systems, not browsers with our forms: filing needs an API key.
     csrf.exempt(open311_bp)
     app.register_blueprint(open311_bp)
+    cityapp.init_app(app)
     app.cli.add_command(districts_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(stats_cli)

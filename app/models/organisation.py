@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+import secrets
+import string
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -17,6 +21,14 @@ class Department(Model):
     email: Mapped[str | None] = mapped_column(String(254))
 
 
+APP_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_app_id() -> str:
+    """An id in the style of Parse's objectIds (ten letters and digits)."""
+    return "".join(secrets.choice(APP_ID_ALPHABET) for _ in range(10))
+
+
 class Category(Model):
     """What kind of defect a report is about; carries the default department."""
 
@@ -29,6 +41,11 @@ class Category(Model):
     icon: Mapped[str | None] = mapped_column(String(50))
     default_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # The city app's objectId for this category: stored, never derived, so it stays the same
+    # for every installed app however the category is renamed.
+    app_id: Mapped[str] = mapped_column(String(20), unique=True, default=new_app_id)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
     default_department: Mapped[Department] = relationship()
 

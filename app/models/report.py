@@ -131,6 +131,8 @@ class Report(Model):
     # For the statistics: the first staff reaction and the moment the report was closed.
     first_reaction_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
+    # The place in the reporter's words (the city app's address line): for staff.
+    place_text: Mapped[str | None] = mapped_column(String(300))
     # A link sent through Open311 (media_url): kept as given, never fetched by the server.
     media_url: Mapped[str | None] = mapped_column(String(2048))
     # 0 normal, 1 hoch, 2 dringend; set by staff.

@@ -47,6 +47,7 @@ class Channel(StrEnum):
     PHONE = "phone"
     LETTER = "letter"
     EMAIL = "email"
+    APP = "app"  # the city's own app (Parse protocol)
 
 
 class EventKind(StrEnum):

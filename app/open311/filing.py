@@ -72,6 +72,7 @@ PARAMETERS = {
     "location": "lat",
     "lat": "lat",
     "lon": "long",
+    "place": "address_string",
     "description": "description",
     "photos": "media",
     "media_url": "media_url",

@@ -38,6 +38,7 @@ FIELDS = (
     "location",
     "lat",
     "lon",
+    "place",
     "description",
     "photos",
     "media_url",
@@ -65,9 +66,12 @@ class Draft:
 
     category_id: int | None = None
     category_code: str | None = None
+    category_app_id: str | None = None  # the city app's objectId of a category
     description: str | None = None
     lat: str | float | None = None
     lon: str | float | None = None
+    # The place in the reporter's words (an address line), kept for staff beside the point.
+    place: str | None = None
     name: str | None = None
     email: str | None = None
     phone: str | None = None
@@ -94,6 +98,7 @@ class NewReport:
     reporter_email: str | None = None
     reporter_phone: str | None = None
     media_url: str | None = None
+    place_text: str | None = None
     channel: Channel = Channel.WEB
     submission_key: str | None = None
     language: str = "de"
@@ -102,6 +107,7 @@ class NewReport:
 @dataclass(frozen=True)
 class Limits:
     description: int
+    place: int
     name: int
     email: int
     phone: int
@@ -113,6 +119,7 @@ def limits() -> Limits:
     """Text limits from the settings and from the columns that store them."""
     return Limits(
         description=current_app.config["DESCRIPTION_MAX_LENGTH"],
+        place=_length("place_text"),
         name=_length("reporter_name"),
         email=_length("reporter_email"),
         phone=_length("reporter_phone"),
@@ -150,6 +157,7 @@ def check(draft: Draft) -> NewReport:
     media_url = _media_url(draft.media_url, bounds, errors)
     description = _description(draft, bounds, bool(draft.photos or media_url), errors)
     name = _line(draft.name, "name", bounds.name, errors)
+    place = _line(draft.place, "place", bounds.place, errors)
     email = _email(draft.email, bounds, errors)
     phone = _phone(draft.phone, bounds, errors)
     if len(draft.photos) > bounds.photos:
@@ -169,6 +177,7 @@ def check(draft: Draft) -> NewReport:
         reporter_email=email,
         reporter_phone=phone,
         media_url=media_url,
+        place_text=place,
         channel=draft.channel,
         submission_key=draft.submission_key,
         language=draft.language,
@@ -180,7 +189,7 @@ def _given(value: str | None) -> bool:
 
 
 def _category(draft: Draft, errors: dict[str, str]) -> int | None:
-    code = (draft.category_code or "").strip()
+    code = (draft.category_code or draft.category_app_id or "").strip()
     if draft.category_id is None and not code:
         errors["category"] = _("Bitte eine Kategorie wählen.")
         return None
@@ -190,7 +199,8 @@ def _category(draft: Draft, errors: dict[str, str]) -> int | None:
         query = query.where(Category.id == draft.category_id)
     else:
         possible = len(code) <= CATEGORY_CODE_LENGTH and not CONTROL.search(code)
-        query = query.where(Category.code == code)
+        by = Category.code if draft.category_code else Category.app_id
+        query = query.where(by == code)
     found = db.session.scalar(query) if possible else None
     if found is None:
         errors["category"] = _("Bitte eine Kategorie aus der Liste wählen.")

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, text
@@ -39,12 +40,12 @@ INSERT_REPORT = text(
          new AS (SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id, now() AS at)
     INSERT INTO reports (id, case_number, location, category_id, district_id, department_id,
                          description, status, channel, published_at, created_at, updated_at,
-                         reporter_name, reporter_email, reporter_phone, media_url,
+                         reporter_name, reporter_email, reporter_phone, media_url, place_text,
                          tracking_token_hash, submission_key_hash)
     SELECT new.id, {case_number_sql("new.id", "new.at")}, place.point, :category_id,
            route.district_id, route.department_id, :description, :status, :channel,
            CASE WHEN :publish THEN new.at END, new.at, new.at,
-           :reporter_name, :reporter_email, :reporter_phone, :media_url,
+           :reporter_name, :reporter_email, :reporter_phone, :media_url, :place_text,
            :token_hash, :submission_hash
     FROM place, new, {route_lateral("place.point", ":category_id")}
     -- No conflict target: the tracking token derives from the submission key as well, so a
@@ -58,7 +59,8 @@ INSERT_REPORT = text(
 @dataclass
 class FiledReport:
     report: Report
-    tracking_token: str
+    # None for a repeated app submission: only the token's hash is stored.
+    tracking_token: str | None
     duplicate: bool = False
 
 
@@ -76,12 +78,18 @@ def _tracking_token(submission_key: str | None) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def submit(draft: Draft) -> FiledReport:
+def submit(draft: Draft, same_within: timedelta | None = None) -> FiledReport:
     """The one way in for a new report, from any door: the rulebook, the photos, the insert.
 
     Raises ReportRefused (the rulebook's verdict, also for a bad photo or a place outside the
-    city); nothing is stored then, and photo files already written go with the rollback."""
+    city); nothing is stored then, and photo files already written go with the rollback.
+    Doors without a submission key pass `same_within`: the same report from the same door
+    within that time is the earlier one (someone pressed "send" again after a timeout)."""
     new = rules.check(draft)
+    if same_within is not None:
+        earlier = _same_report(new, same_within)
+        if earlier is not None:
+            return FiledReport(earlier, None, duplicate=True)
     try:
         photos = process_uploads(list(draft.photos))
     except PhotoError as exc:
@@ -108,6 +116,7 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
             "reporter_email": new.reporter_email or None,
             "reporter_phone": new.reporter_phone or None,
             "media_url": new.media_url,
+            "place_text": new.place_text,
             "token_hash": token_hash(token),
             "submission_hash": submission_hash,
         },
@@ -130,6 +139,36 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
     db.session.flush()
     notifications.report_filed(report, token, new.language)
     return FiledReport(report, token)
+
+
+SAME_REPORT = text(
+    """
+    SELECT id FROM reports
+    WHERE created_at > now() - :window AND channel = :channel AND category_id = :category_id
+      AND description = :description
+      AND ST_Equals(location, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+      AND reporter_email IS NOT DISTINCT FROM :email AND place_text IS NOT DISTINCT FROM :place
+    ORDER BY id LIMIT 1
+    """
+)
+
+
+def _same_report(new: NewReport, window: timedelta) -> Report | None:
+    values = {
+        "window": window,
+        "channel": new.channel.value,
+        "category_id": new.category_id,
+        "description": new.description,
+        "lat": new.lat,
+        "lon": new.lon,
+        "email": new.reporter_email,
+        "place": new.place_text,
+    }
+    # Two copies arriving at once: the second waits here until the first is committed.
+    key = "|".join(str(values[k]) for k in ("channel", "category_id", "lat", "lon", "email"))
+    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+    found = db.session.scalar(SAME_REPORT, values)
+    return db.session.get(Report, found) if found is not None else None
 
 
 def _earlier_submission(submission_hash: str | None, token: str) -> FiledReport:
