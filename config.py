@@ -54,6 +54,9 @@ class Config:
     PORT = _env_int("PORT", 5000)
 
     CITY_NAME = _env("CITY_NAME", "Solingen")
+    # The site's address for links in mails (e.g. https://maengel.solingen.de); empty: the
+    # address the request came to. Needed when the city app reaches us through another host.
+    PUBLIC_URL = _env("PUBLIC_URL", "")
     # Demo district lines are approximate; the about page says so while this is set.
     DISTRICTS_APPROXIMATE = _env_bool("DISTRICTS_APPROXIMATE", True)
     # "moderated": text and photos become public after staff checked them; "immediate": at once.

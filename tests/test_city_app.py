@@ -1,5 +1,5 @@
 """Solingen's city app files defects here unchanged: both platforms' requests replayed byte for
-byte as shared/docs/CITY-APP.md describes them, and what each app parses from the answers."""
+byte as docs/city-app-protocol.md describes them, and what each app parses from the answers."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import io
 import json
 import os
 import re
+from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from app import create_app
 from app.extensions import db
 from app.models import Category, OutboxMail, Report
 from tests.factories import MITTE, WUPPERTAL, jpeg
@@ -199,10 +201,43 @@ def test_the_receipt_with_the_tracking_link_waits_in_the_outbox(client):
 def test_sending_again_after_a_timeout_files_nothing_new(client):
     first = post_android(client, android_body()).get_json()
     again = post_android(client, android_body())
-    assert again.status_code == 201 and again.get_json()["objectId"] == first["objectId"]
+    assert again.status_code == 200 and again.get_json()["objectId"] == first["objectId"]
     assert counts()[0] == 1
     other = post_android(client, android_body(message="Eine andere Laterne ist auch dunkel."))
-    assert other.get_json()["objectId"] != first["objectId"]
+    assert other.status_code == 201 and other.get_json()["objectId"] != first["objectId"]
+    neighbour = post_android(client, android_body(email="nachbar@example.org"))
+    assert neighbour.status_code == 201 and counts()[0] == 3
+
+
+def test_the_same_report_after_two_minutes_is_a_new_one(client):
+    first = post_ios(client, ios_body()).get_json()
+    db.session.execute(update(Report).values(created_at=Report.created_at - timedelta(minutes=3)))
+    later = post_ios(client, ios_body())
+    assert later.status_code == 201 and later.get_json()["objectId"] != first["objectId"]
+
+
+def test_mail_links_point_to_the_site_not_to_the_apps_parse_host(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://maengel.solingen.example")
+    response = post_android(client, android_body(), headers={"Host": "parse.solingen.example"})
+    assert response.status_code == 201
+    mail = db.session.scalar(select(OutboxMail).where(OutboxMail.kind == "receipt"))
+    assert "https://maengel.solingen.example/verfolgen/" in mail.body_text
+    assert "parse.solingen.example" not in mail.body_text
+
+
+def test_the_app_needs_no_csrf_token(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert post_android(client, android_body()).status_code == 201
+
+
+def test_a_post_with_a_double_slash_files_too(client):
+    response = post_android(client, android_body(), path="/parse//classes//DefectFormData")
+    assert response.status_code == 201 and counts()[0] == 1
+
+
+def test_the_app_may_not_take_over_the_whole_site():
+    with pytest.raises(ValueError, match="CITY_APP_PATH"):
+        create_app({"CITY_APP_PATH": "/"})
 
 
 def test_the_reporter_of_an_app_report_is_in_no_public_output(client, app, monkeypatch):
@@ -251,6 +286,14 @@ BAD = {
     "no message": (ios_body, {"message": None}),
     "control characters": (ios_body, {"message": "kaputt\u001b[31m"}),
     "name as a number": (ios_body, {"name": 4711}),
+    "latitude of 400 digits": (
+        ios_body,
+        {"geopoint": {"__type": "GeoPoint", "latitude": 10**400, "longitude": 7}},
+    ),
+    "latitude as NaN": (
+        ios_body,
+        {"geopoint": {"__type": "GeoPoint", "latitude": float("nan"), "longitude": 7}},
+    ),
     "six photos": (ios_body, {"images": [base64.b64encode(jpeg()).decode()] * 6}),
 }
 
@@ -269,7 +312,18 @@ def test_a_place_outside_the_city_is_told_in_german(client):
     assert "außerhalb des Stadtgebiets" in message
 
 
-@pytest.mark.parametrize("raw", [b"{kein json", b"[1, 2]", "\u00e4".encode("latin-1")])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{kein json",
+        b"[1, 2]",
+        "\u00e4".encode("latin-1"),
+        b"[" * 100_000,  # nested deeper than the parser goes
+        b'{"a":[' + b"{}," * 100_000 + b"{}]}",  # memory, not a report
+        b'{"message":"\\ud800 kaputt"}',  # a lone surrogate: no text PostgreSQL stores
+    ],
+    ids=["broken", "array", "latin-1", "deep", "wide", "surrogate"],
+)
 def test_what_is_not_a_json_object_is_refused(client, raw):
     response = client.post("/parse/classes/DefectFormData", data=raw, headers=IOS)
     assert_parse_error(response, 400, 107)

@@ -1,4 +1,4 @@
-"""The city app's wire format (Parse REST conventions, see shared/docs/CITY-APP.md): reading a
+"""The city app's wire format (Parse REST conventions, see docs/city-app-protocol.md): reading a
 defect report into the rulebook's draft, and writing Parse's dates and errors."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from app.models import Channel
@@ -24,6 +25,8 @@ VALIDATION_ERROR = 142
 REQUEST_LIMIT_EXCEEDED = 155
 # Android sends the phone as the string "0": no number.
 NO_PHONE = "0"
+# Texts in a report hold a few thousand characters; brackets beyond that are no report.
+MAX_BRACKETS = 5000
 
 
 class ParseError(Exception):
@@ -41,9 +44,15 @@ def parse_date(moment: datetime) -> str:
 
 
 def read_body(raw: bytes) -> dict[str, Any]:
+    """The JSON object of a request. A real report has a handful of brackets: millions of
+    empty objects (a gigabyte of memory) or deep nesting are refused before parsing."""
+    if raw.count(b"{") + raw.count(b"[") > MAX_BRACKETS:
+        raise ParseError(400, INVALID_JSON, "Die Anfrage ist kein gültiges JSON.")
     try:
         body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        # A lone surrogate ("\ud800") is valid JSON but no text the database can store.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except (UnicodeError, ValueError, RecursionError):
         raise ParseError(400, INVALID_JSON, "Die Anfrage ist kein gültiges JSON.") from None
     if not isinstance(body, dict):
         raise ParseError(400, INVALID_JSON, "Erwartet wird ein JSON-Objekt.")
@@ -84,15 +93,21 @@ def _geopoint(body: dict[str, Any]) -> tuple[float | None, float | None]:
     if not isinstance(point, dict) or point.get("__type", "GeoPoint") != "GeoPoint":
         raise ParseError(400, VALIDATION_ERROR, "geopoint: Erwartet wird ein GeoPoint.")
     lat, lon = point.get("latitude"), point.get("longitude")
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon)):
-        raise ParseError(400, VALIDATION_ERROR, "geopoint: Breiten- und Längengrad fehlen.")
+    try:
+        if isinstance(lat, bool) or isinstance(lon, bool):
+            raise TypeError
+        lat, lon = float(lat), float(lon)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise ParseError(
+            400, VALIDATION_ERROR, "geopoint: Breiten- und Längengrad als Zahlen erwartet."
+        ) from None
     if lat == 0 and lon == 0:
         raise ParseError(
             400,
             VALIDATION_ERROR,
             "Ihr Telefon hat keinen Ort übermittelt. Bitte wählen Sie den Ort auf der Karte.",
         )
-    return float(lat), float(lon)  # type: ignore[arg-type]
+    return lat, lon
 
 
 def _place(body: dict[str, Any]) -> str | None:
@@ -114,6 +129,9 @@ def _photos(body: dict[str, Any]) -> list[FileStorage]:
         return []
     if not isinstance(images, list) or not all(isinstance(i, str) for i in images):
         raise ParseError(400, VALIDATION_ERROR, "images: Erwartet wird eine Liste von Texten.")
+    # Android always sends four slots; more than twice the photo limit is not worth decoding.
+    if len(images) > 2 * max(current_app.config["MAX_PHOTOS"], 4):
+        raise ParseError(400, VALIDATION_ERROR, "images: Zu viele Bilder.")
     photos = []
     for number, text in enumerate(images, start=1):
         if not text.strip():

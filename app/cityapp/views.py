@@ -1,11 +1,10 @@
 """The city app's door: Solingen's Open SmartCity App files defects here as it would with a
-Parse Server (shared/docs/CITY-APP.md). Mounted at CITY_APP_PATH; off unless
+Parse Server (docs/city-app-protocol.md). Mounted at CITY_APP_PATH; off unless
 CITY_APP_APPLICATION_ID and CITY_APP_CLIENT_KEY are both set."""
 
 from __future__ import annotations
 
 import hmac
-import io
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -41,6 +40,7 @@ def _report_limit() -> str:
 
 
 def _filed(response: Response) -> bool:
+    # 201 only: a report sent again after a timeout (200, the first one's number) is free.
     return response.status_code == 201
 
 
@@ -83,7 +83,7 @@ def file_defect() -> ResponseReturnValue:
         "createdAt": protocol.parse_date(filed.report.created_at),
     }
     db.session.commit()
-    return jsonify(answer), 201
+    return jsonify(answer), 200 if filed.duplicate else 201
 
 
 @bp.get("/config")
@@ -93,11 +93,13 @@ def app_config() -> Response:
 
 
 @bp.post("/files/<name>")
+@limiter.limit(_report_limit)
 def upload_file(name: str) -> ResponseReturnValue:
     """Part of the iOS module's interface, unused by its screens (reports carry their photos):
     the photo is checked and stored without metadata like any other. Nothing refers to it, so
     the worker's sweep removes it after a day."""
-    upload = FileStorage(io.BytesIO(request.get_data(cache=False)), filename=name[:80])
+    # The photo pipeline reads no more than MAX_PHOTO_BYTES of the stream.
+    upload = FileStorage(request.stream, filename=name[:80])
     try:
         photo = process_uploads([upload])[0]
     except PhotoError as exc:
@@ -151,6 +153,9 @@ class MergeSlashes:
 
 def init_app(app: Flask) -> None:
     prefix = "/" + app.config["CITY_APP_PATH"].strip("/")
+    if prefix == "/":
+        # The app's catch-all would answer every page of the site in Parse's format.
+        raise ValueError("CITY_APP_PATH braucht einen eigenen Pfad, z. B. /parse")
     csrf.exempt(bp)  # an API for the app, not a form of ours
     app.register_blueprint(bp, url_prefix=prefix)
     app.wsgi_app = MergeSlashes(app.wsgi_app, prefix)  # type: ignore[method-assign]

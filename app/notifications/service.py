@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.links import external_url
 from app.models import OutboxMail, Report, Subscription
 from app.notifications import tokens
 from app.notifications.compose import draft
@@ -23,11 +23,11 @@ CONFIRMS_PER_DAY = 3
 
 def _unsubscribe_url(subscription: Subscription) -> str:
     token = tokens.sign("unsubscribe", subscription.id)
-    return url_for("notifications.unsubscribe", token=token, _external=True)
+    return external_url("notifications.unsubscribe", token=token)
 
 
 def _report_url(report: Report) -> str:
-    return url_for("public.report", case_number=report.case_number, _external=True)
+    return external_url("public.report", case_number=report.case_number)
 
 
 def report_filed(report: Report, tracking_token: str, language: str) -> None:
@@ -41,7 +41,7 @@ def report_filed(report: Report, tracking_token: str, language: str) -> None:
         )
         db.session.add(reporter)
         db.session.flush()
-        tracking_url = url_for("reports.tracking", token=tracking_token, _external=True)
+        tracking_url = external_url("reports.tracking", token=tracking_token)
         unsubscribe = _unsubscribe_url(reporter)
         mail = draft(
             "receipt", language, report, tracking_url=tracking_url, unsubscribe_url=unsubscribe
@@ -58,7 +58,7 @@ def _to_department(report: Report, kind: str) -> None:
     address = report.department.email
     if not address:
         return
-    staff_url = url_for("staff.report", case_number=report.case_number, _external=True)
+    staff_url = external_url("staff.report", case_number=report.case_number)
     enqueue(address, draft(kind, "de", report, staff_url=staff_url), kind, report)
 
 
@@ -136,7 +136,7 @@ def follow(report: Report, email: str, language: str) -> None:
     existing.language, existing.created_at = language, now
     db.session.flush()
     token = tokens.sign("follow", existing.id)
-    confirm_url = url_for("notifications.confirm", token=token, _external=True)
+    confirm_url = external_url("notifications.confirm", token=token)
     mail = draft("follow_confirm", language, report, confirm_url=confirm_url)
     enqueue(email, mail, "follow_confirm", report)
 

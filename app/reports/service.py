@@ -141,6 +141,8 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
     return FiledReport(report, token)
 
 
+# Advisory locks of their own (two-number form), apart from every single-number lock.
+SAME_REPORT_LOCKS = 74210100
 SAME_REPORT = text(
     """
     SELECT id FROM reports
@@ -166,7 +168,10 @@ def _same_report(new: NewReport, window: timedelta) -> Report | None:
     }
     # Two copies arriving at once: the second waits here until the first is committed.
     key = "|".join(str(values[k]) for k in ("channel", "category_id", "lat", "lon", "email"))
-    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+    db.session.execute(
+        text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+        {"space": SAME_REPORT_LOCKS, "key": key},
+    )
     found = db.session.scalar(SAME_REPORT, values)
     return db.session.get(Report, found) if found is not None else None
 
