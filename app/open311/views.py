@@ -66,9 +66,9 @@ def service_request(request_id: str, fmt: str) -> Response:
 @limiter.limit(keys.limit, key_func=keys.bucket)
 def create_service_request(fmt: str) -> Response:
     values = _values()
-    filing.check_api_key(keys.api_key())
+    api_key = filing.check_api_key(keys.api_key())
     uploads = [f for f in request.files.getlist("media") if f and f.filename]
-    report = filing.file_request(values, uploads)
+    report = filing.file_request(values, uploads, api_key)
     answer = filing.filed_answer(report)
     db.session.commit()
     return render(fmt, "service_requests", answer)

@@ -84,6 +84,8 @@ class Draft:
     submission_key: str | None = None
     # The language of the reporter's mails ("de" or "en").
     language: str = "de"
+    # The Open311 key that files the report (that partner may post updates to it).
+    api_key_id: int | None = None
 
 
 @dataclass
@@ -102,6 +104,7 @@ class NewReport:
     channel: Channel = Channel.WEB
     submission_key: str | None = None
     language: str = "de"
+    api_key_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ def check(draft: Draft) -> NewReport:
         channel=draft.channel,
         submission_key=draft.submission_key,
         language=draft.language,
+        api_key_id=draft.api_key_id,
     )
 
 
