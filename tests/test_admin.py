@@ -339,6 +339,16 @@ def test_reloading_the_new_key_page_creates_no_second_key(admin):
     )
 
 
+def test_a_new_key_may_be_allowed_to_send_updates(admin):
+    assert admin.post("/admin/api-schluessel", data={"name": "Stadt-App"}).status_code == 200
+    form = {"name": "FixMyStreet", "can_update": "y"}
+    assert admin.post("/admin/api-schluessel", data=form).status_code == 200
+    rights = {k.name: k.can_update for k in db.session.scalars(select(ApiKey))}
+    assert rights == {"Stadt-App": False, "FixMyStreet": True}
+    page = page_text(admin.get("/admin/api-schluessel"))
+    assert page.count("einreichen und aktualisieren") == 1
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [("", "Bitte ausfüllen"), ("x" * 201, "Höchstens 200"), ("App\x07", "Steuerzeichen")],

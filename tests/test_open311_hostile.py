@@ -8,7 +8,16 @@ from urllib.parse import quote
 import pytest
 from werkzeug.test import TestResponse
 
-from tests.fixtures.open311 import BASE, ERRORS_SCHEMA, check_json, check_xml, new_key
+from tests.fixtures.open311 import (
+    BASE,
+    ERRORS_SCHEMA,
+    POSTED_SCHEMA,
+    UPDATE_POSTED_SCHEMA,
+    UPDATES_SCHEMA,
+    check_json,
+    check_xml,
+    new_key,
+)
 from tests.fixtures.open311 import validate as validate_schema
 from tests.helpers import counts
 
@@ -120,6 +129,54 @@ def test_post_survives_any_value(client, name):
         if response.status_code != 200:
             check_answer(response)
         assert counts()[0] == before + (response.status_code == 200)
+
+
+@pytest.mark.parametrize("name", ["start_date", "end_date", "api_key", "jurisdiction_id"])
+def test_get_updates_survives_any_value(client, name):
+    for value in HOSTILE:
+        for fmt in ("json", "xml"):
+            response = client.get(f"{BASE}/servicerequestupdates.{fmt}?{name}={quote(value)}")
+            assert response.status_code in (200, 400, 404), (name, value)
+            if fmt == "json":
+                check_json(response, UPDATES_SCHEMA, response.status_code)
+            else:
+                check_xml(response, "service_request_updates", response.status_code)
+
+
+UPDATE_FIELDS = [
+    "service_request_id",
+    "update_id",
+    "status",
+    "updated_datetime",
+    "description",
+    "email",
+    "media_url",
+    "public_anonymity_required",
+    "jurisdiction_id",
+]
+
+
+@pytest.mark.parametrize("name", UPDATE_FIELDS)
+def test_post_updates_survives_any_value(client, name):
+    key = new_key("Partner", can_update=True)
+    filed = {"api_key": key, "service_code": "licht", "lat": "51.1705", "long": "7.0845"}
+    filed["description"] = "Laterne dunkel"
+    [answer] = check_json(client.post(f"{BASE}/requests.json", data=filed), POSTED_SCHEMA)
+    for number, value in enumerate(HOSTILE):
+        data = {
+            "api_key": key,
+            "service_request_id": answer["service_request_id"],
+            "update_id": f"u{number}",
+            "status": "IN_PROGRESS",
+            "updated_datetime": "2026-12-02T10:00:00Z",
+            "description": "Wird erledigt.",
+            name: value,
+        }
+        before = counts()[2]
+        response = client.post(f"{BASE}/servicerequestupdates.json", data=data)
+        assert response.status_code in (200, 400, 404), (name, value)
+        check_json(response, UPDATE_POSTED_SCHEMA, response.status_code)
+        assert counts()[2] == before + (response.status_code == 200), (name, value)
 
 
 def test_many_unknown_service_codes_are_one_error(client):

@@ -4,7 +4,6 @@ under the key's hash, never the plain key."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db, limiter
@@ -18,14 +17,6 @@ FIELDS = {
     "long": str(MITTE[1]),
     "description": "Laterne dunkel",
 }
-
-
-@pytest.fixture
-def tiny_limit(app, monkeypatch):
-    monkeypatch.setitem(app.config, "RATELIMIT_OPEN311_KEY", "2 per minute")
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 def file(client, key: str, fmt: str = "json", header: bool = False):

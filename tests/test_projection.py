@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import EventKind, Photo, Report, TimelineEvent
+from app.models import ApiKey, EventKind, Photo, Report, TimelineEvent
 from app.public.projection import (
     PublicReport,
     public_photos,
@@ -68,6 +68,35 @@ def test_an_unchecked_report_shows_neither_text_nor_photos_nor_personal_data(rep
     for secret in (*PERSONAL, INTERNAL, "Laterne dunkel"):
         assert secret not in text
     assert [e.status_label for e in shown.events] == ["Eingegangen"]
+
+
+def test_events_name_a_partner_but_never_a_member_of_staff(report):
+    partner = ApiKey(name="FixMyStreet", key_hash="0" * 64)
+    db.session.add(partner)
+    db.session.flush()
+    for author, key_id, note in [
+        ("Partner: FixMyStreet", partner.id, "Danke für den Hinweis."),
+        ("Bauhof Müller", None, "Wir sehen nach."),
+    ]:
+        db.session.add(
+            TimelineEvent(
+                report=report,
+                kind=EventKind.PUBLIC_NOTE,
+                note=note,
+                public=True,
+                author=author,
+                api_key_id=key_id,
+            )
+        )
+    db.session.flush()
+    db.session.refresh(report)
+    shown = public_report(report)
+    assert [(e.note, e.partner) for e in shown.events] == [
+        (None, None),
+        ("Danke für den Hinweis.", "FixMyStreet"),
+        ("Wir sehen nach.", None),
+    ]
+    assert "Bauhof" not in everything_in(shown)
 
 
 def test_a_published_report_shows_text_and_visible_photos_only(report):

@@ -232,3 +232,6 @@ class DistrictUploadForm(FlaskForm):
 
 class ApiKeyForm(FlaskForm):
     name = _text(_l("Wer bekommt den Schlüssel? (z. B. Name der App)"), 200)
+    can_update = BooleanField(
+        _l("Darf auch Updates (Status, Hinweise) zu den eigenen Meldungen senden")
+    )

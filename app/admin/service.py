@@ -273,10 +273,10 @@ def api_keys() -> list[ApiKey]:
     return list(db.session.scalars(select(ApiKey).order_by(ApiKey.active.desc(), ApiKey.id)))
 
 
-def new_api_key(name: str) -> tuple[ApiKey, str]:
+def new_api_key(name: str, can_update: bool) -> tuple[ApiKey, str]:
     """The key and its plain text, which is shown once and stored only as a hash."""
     try:
-        return create_api_key(name)
+        return create_api_key(name, can_update)
     except KeyNameTaken as exc:
         raise AdminError(str(exc)) from exc
 

@@ -341,7 +341,7 @@ def api_keys() -> Page | Response:
     if not form.validate():
         return _api_keys_page(form, 422)
     try:
-        api_key, key = service.new_api_key(form.name.data.strip())
+        api_key, key = service.new_api_key(form.name.data.strip(), form.can_update.data)
     except AdminError as exc:
         form.name.errors = [str(exc)]
         return _api_keys_page(form, 422)

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, func
+from sqlalchemy import String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
 
 
 class ApiKey(Model):
-    """A key that lets another system file reports through Open311; only its hash is stored."""
+    """A key that lets another system file reports through Open311 (and, with `can_update`, post
+    updates to them); only its hash is stored."""
 
     __tablename__ = "api_keys"
 
@@ -19,6 +20,8 @@ class ApiKey(Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     active: Mapped[bool] = mapped_column(default=True)
+    # May post service request updates (mySociety's extension) to the reports it filed itself.
+    can_update: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<ApiKey {self.id} {self.name}>"

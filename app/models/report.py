@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -142,6 +143,9 @@ class Report(Model):
     duplicate_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("reports.id", ondelete="SET NULL")
     )
+    # The Open311 key that filed the report: that partner may post updates to it. No index:
+    # keys are revoked, never deleted, so nothing looks reports up by key.
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
     # Optimistic locking: a change made on an outdated page is refused, not lost.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     px: Mapped[int] = mapped_column(Integer, Computed(PX_SQL, persisted=True))
@@ -222,11 +226,28 @@ class Photo(Model):
     report: Mapped[Report] = relationship(back_populates="photos")
 
 
+# The timeline events that Open311's service request updates list.
+UPDATE_KINDS = (EventKind.PUBLIC_NOTE, EventKind.STATUS_CHANGE)
+# The author of a partner's update: this, then the name of its API key.
+PARTNER = "Partner: "
+
+
 class TimelineEvent(Model):
     """An append-only entry in a report's history; internal ones never leave the staff area."""
 
     __tablename__ = "timeline_events"
-    __table_args__ = (CheckConstraint(f"kind IN ({sql_in(EventKind)})", name="kind"),)
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({sql_in(EventKind)})", name="kind"),
+        # A partner's retried update finds the event its first try made.
+        UniqueConstraint("api_key_id", "partner_update_id"),
+        # Open311 updates of a period, oldest first, without reading the other events.
+        Index(
+            "ix_timeline_events_updates",
+            "created_at",
+            "id",
+            postgresql_where=text(f"public AND kind IN ({sql_in(UPDATE_KINDS)})"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
@@ -237,6 +258,9 @@ class TimelineEvent(Model):
     # A label such as "Bürger*in" or a staff member's name; staff user ids come with accounts.
     author: Mapped[str] = mapped_column(String(200))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # An update a partner posted through Open311: its key, and the id the partner gave it.
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
+    partner_update_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     report: Mapped[Report] = relationship(back_populates="events")

@@ -62,8 +62,14 @@ def _to_department(report: Report, kind: str) -> None:
     enqueue(address, draft(kind, "de", report, staff_url=staff_url), kind, report)
 
 
-def report_updated(report: Report, note: str | None, original: Report | None = None) -> None:
-    """A public status change (with its public note): every confirmed subscriber hears of it."""
+def report_updated(
+    report: Report,
+    note: str | None,
+    original: Report | None = None,
+    note_from: str | None = None,
+) -> None:
+    """A public status change (with its public note): every confirmed subscriber hears of it.
+    `note_from` names the partner whose words the note is (None: the city's)."""
     subscribers = db.session.scalars(
         select(Subscription).where(
             Subscription.report_id == report.id, Subscription.confirmed_at.is_not(None)
@@ -79,6 +85,7 @@ def report_updated(report: Report, note: str | None, original: Report | None = N
             subscriber.language,
             report,
             note=note,
+            note_from=note_from,
             report_url=_report_url(report),
             unsubscribe_url=unsubscribe,
             **extra,

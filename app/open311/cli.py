@@ -1,4 +1,4 @@
-"""`flask open311 create-key NAME`, `list-keys` and `revoke-key ID`."""
+"""`flask open311 create-key NAME [--can-update]`, `list-keys` and `revoke-key ID`."""
 
 from __future__ import annotations
 
@@ -11,18 +11,24 @@ from app.models import ApiKey
 from app.open311.filing import KeyNameTaken, create_api_key
 
 open311_cli = click.Group("open311", help="Open311-Schnittstelle: API-Schlüssel.")
+RIGHTS = {False: "meldet", True: "meldet+aktualisiert"}
 
 
 @open311_cli.command("create-key")
 @click.argument("name")
+@click.option(
+    "--can-update",
+    is_flag=True,
+    help="Der Schlüssel darf auch Updates zu den Meldungen senden, die er eingereicht hat.",
+)
 @with_appcontext
-def create_key_command(name: str) -> None:
+def create_key_command(name: str, can_update: bool) -> None:
     """Create an API key for NAME and print it once; only its hash is stored."""
     name = name.strip()
     if not 1 <= len(name) <= 200:
         raise click.BadParameter("1 bis 200 Zeichen.", param_hint="NAME")
     try:
-        api_key, key = create_api_key(name)
+        api_key, key = create_api_key(name, can_update)
     except KeyNameTaken as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -36,7 +42,9 @@ def list_keys_command() -> None:
     """List the API keys (never the keys themselves, which are not stored)."""
     for api_key in db.session.scalars(select(ApiKey).order_by(ApiKey.id)):
         state = "aktiv" if api_key.active else "gesperrt"
-        click.echo(f"{api_key.id}\t{state}\t{api_key.created_at:%Y-%m-%d}\t{api_key.name}")
+        rights = RIGHTS[api_key.can_update]
+        created = f"{api_key.created_at:%Y-%m-%d}"
+        click.echo(f"{api_key.id}\t{state}\t{created}\t{rights}\t{api_key.name}")
 
 
 @open311_cli.command("revoke-key")

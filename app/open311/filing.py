@@ -34,8 +34,9 @@ class KeyNameTaken(ValueError):
     """Another active key has this name."""
 
 
-def create_api_key(name: str) -> tuple[ApiKey, str]:
-    """A new key; the plain key is returned once and only its hash is stored.
+def create_api_key(name: str, can_update: bool = False) -> tuple[ApiKey, str]:
+    """A new key; the plain key is returned once and only its hash is stored. `can_update`:
+    the key may also post updates to the reports it files.
 
     One active key per name (case aside): the list stays unambiguous, and a reloaded admin page
     (the browser sends the form again) cannot create a second, forgotten key."""
@@ -46,24 +47,26 @@ def create_api_key(name: str) -> tuple[ApiKey, str]:
             "Namen – oder sperren Sie zuerst den alten."
         )
     key = secrets.token_urlsafe(32)
-    api_key = ApiKey(name=name, key_hash=key_hash(key), active=True)
+    api_key = ApiKey(name=name, key_hash=key_hash(key), active=True, can_update=can_update)
     db.session.add(api_key)
     db.session.flush()
     return api_key, key
 
 
-def check_api_key(key: str | None) -> None:
-    """Raises ApiError(403) unless the key belongs to an active ApiKey."""
-    found = (
-        key is not None
-        and len(key) <= 200
-        and db.session.scalar(
-            select(ApiKey.id).where(ApiKey.key_hash == key_hash(key), ApiKey.active)
-        )
-    )
-    if not found:
+def active_key(key: str | None) -> ApiKey | None:
+    """The active ApiKey of a plain key, None for a missing, unknown or revoked one."""
+    if key is None or len(key) > 200:
+        return None
+    return db.session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash(key), ApiKey.active))
+
+
+def check_api_key(key: str | None) -> ApiKey:
+    """The active ApiKey; ApiError(403) without one."""
+    found = active_key(key)
+    if found is None:
         message = "api_key: Fehlt oder ist ungültig; ohne gültigen Schlüssel keine Meldung."
         raise ApiError(403, [message])
+    return found
 
 
 # The rulebook's fields in Open311's words.
@@ -85,7 +88,7 @@ PARAMETERS = {
 }
 
 
-def draft(values: MultiDict, uploads: list[FileStorage]) -> Draft:
+def draft(values: MultiDict, uploads: list[FileStorage], api_key: ApiKey) -> Draft:
     """POST requests' parameters as the rulebook's draft; device_id and account_id are not kept.
     first_name and last_name are one name, as the city stores it."""
     no_place = optional(values, "lat") is None and optional(values, "long") is None
@@ -103,13 +106,14 @@ def draft(values: MultiDict, uploads: list[FileStorage]) -> Draft:
         media_url=optional(values, "media_url"),
         photos=uploads,
         channel=Channel.API,
+        api_key_id=api_key.id,
     )
 
 
-def file_request(values: MultiDict, uploads: list[FileStorage]) -> Report:
+def file_request(values: MultiDict, uploads: list[FileStorage], api_key: ApiKey) -> Report:
     """Files the report, or raises ApiError with the rulebook's verdict: 404 when the only
     fault is an unknown service code (the spec's answer), else 400."""
-    given = draft(values, uploads)
+    given = draft(values, uploads, api_key)
     try:
         return submit(given).report
     except ReportRefused as refused:

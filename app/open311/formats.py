@@ -26,6 +26,7 @@ ITEM_NAMES = {
     "values": "value",
     "status_notes": "status_note",
     "media_urls": "media_url",
+    "service_request_updates": "request_update",
 }
 # Characters XML 1.0 cannot carry at all, not even escaped.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -38,6 +39,12 @@ def render(fmt: str, root: str, data: list | dict, status: int = 200) -> Respons
     else:
         body = xml_document(root, data)
     return Response(body, status=status, content_type=CONTENT_TYPES.get(fmt, CONTENT_TYPES["xml"]))
+
+
+def render_wrapped(fmt: str, root: str, items: list) -> Response:
+    """A list that JSON wraps in an object named like the XML root: mySociety's extension
+    does so, where GeoReport v2's own lists are bare arrays."""
+    return render(fmt, root, {root: items} if fmt == "json" else items)
 
 
 def render_json_text(fmt: str, root: str, text: str) -> Response:

@@ -190,24 +190,54 @@ def _dates(check: Checker, values: MultiDict, zone: tzinfo, found: RequestFilter
         raw = optional(values, name)
         if raw is not None:
             setattr(found, name.replace("_date", ""), check.run(parse_datetime, name, raw, zone))
-    if found.start and found.end:
-        if found.start > found.end:
-            check.fail("start_date", "Muss vor end_date liegen.")
-        elif found.end - found.start > MAX_SPAN:
-            check.fail("end_date", "Höchstens 90 Tage nach start_date (Spezifikation).")
+    _check_period(check, found.start, found.end)
     if found.updated_after and found.updated_before and found.updated_after > found.updated_before:
         check.fail("updated_after", "Muss vor updated_before liegen.")
 
 
+def _check_period(
+    check: Checker, start: datetime | None, end: datetime | None, why: str = " (Spezifikation)"
+) -> None:
+    if start and end:
+        if start > end:
+            check.fail("start_date", "Muss vor end_date liegen.")
+        elif end - start > MAX_SPAN:
+            check.fail("end_date", f"Höchstens 90 Tage nach start_date{why}.")
+
+
 def _default_period(found: RequestFilter, now: datetime) -> None:
-    """The spec's 90 days: the latest ones, or completing a one-sided range. Queries about
-    changes (updated_after/_before) reach older reports, so they get no default period."""
-    if found.start is not None and found.end is None:
-        found.end = found.start + MAX_SPAN
-    elif found.end is not None and found.start is None:
-        found.start = found.end - MAX_SPAN
-    elif found.start is None and found.updated_after is None and found.updated_before is None:
-        found.start = now - MAX_SPAN
+    """Queries about changes (updated_after/_before) reach older reports, so they get no
+    default period."""
+    if found.start is None and found.end is None and (found.updated_after or found.updated_before):
+        return
+    found.start, found.end = _completed_period(found.start, found.end, now)
+
+
+def _completed_period(
+    start: datetime | None, end: datetime | None, now: datetime
+) -> tuple[datetime, datetime | None]:
+    """The spec's 90 days: the latest ones (no end), or completing a one-sided range."""
+    if start is not None and end is None:
+        return start, start + MAX_SPAN
+    if end is not None and start is None:
+        return end - MAX_SPAN, end
+    return start or now - MAX_SPAN, end
+
+
+def update_period(
+    values: MultiDict, now: datetime, zone: tzinfo
+) -> tuple[datetime, datetime | None]:
+    """start_date and end_date of GET servicerequestupdates, with the 90 days of GET requests:
+    checked, and completed like there. ApiError(400) names every bad parameter."""
+    check = Checker()
+    start, end = (
+        check.run(parse_datetime, name, raw, zone) if (raw := optional(values, name)) else None
+        for name in ("start_date", "end_date")
+    )
+    # The 90 days are GET requests' rule (its spec's), kept here to bound the answer.
+    _check_period(check, start, end, why="")
+    check.raise_if_any()
+    return _completed_period(start, end, now)
 
 
 def _places(check: Checker, values: MultiDict, found: RequestFilter) -> None:

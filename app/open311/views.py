@@ -17,8 +17,14 @@ from app.errors import (
     log_database_unavailable,
 )
 from app.extensions import db, limiter
-from app.open311 import filing, keys, params, service
-from app.open311.formats import FORMATS, render, render_errors, render_json_text
+from app.open311 import filing, keys, params, service, updates
+from app.open311.formats import (
+    FORMATS,
+    render,
+    render_errors,
+    render_json_text,
+    render_wrapped,
+)
 from app.open311.params import ApiError, optional, shown
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -66,12 +72,32 @@ def service_request(request_id: str, fmt: str) -> Response:
 @limiter.limit(keys.limit, key_func=keys.bucket)
 def create_service_request(fmt: str) -> Response:
     values = _values()
-    filing.check_api_key(keys.api_key())
+    api_key = filing.check_api_key(keys.api_key())
     uploads = [f for f in request.files.getlist("media") if f and f.filename]
-    report = filing.file_request(values, uploads)
+    report = filing.file_request(values, uploads, api_key)
     answer = filing.filed_answer(report)
     db.session.commit()
     return render(fmt, "service_requests", answer)
+
+
+@bp.get("/servicerequestupdates.<fmt>")
+def service_request_updates(fmt: str) -> Response:
+    config = current_app.config
+    zone = ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"])
+    start, end = params.update_period(_values(), now=datetime.now(UTC), zone=zone)
+    found = updates.find_updates(start, end, limit=config["OPEN311_PAGE_SIZE"])
+    return render_wrapped(fmt, "service_request_updates", found)
+
+
+@bp.post("/servicerequestupdates.<fmt>")
+@limiter.limit(keys.limit, key_func=keys.bucket)
+def post_service_request_update(fmt: str) -> Response:
+    values = _values()
+    api_key = updates.check_update_key(keys.api_key())
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    update_id = updates.receive(api_key, updates.parse_update(values, zone))
+    db.session.commit()
+    return render_wrapped(fmt, "service_request_updates", [{"update_id": str(update_id)}])
 
 
 @bp.get("/tokens/<token>.<fmt>")

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, case
 
 from app.models import Photo, Report, Status, TimelineEvent
+from app.models.report import PARTNER
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class PublicEvent:
     kind: str
     status: Status | None
     note: str | None
+    # The partner system whose update this is (an organisation, never a person); None: the city.
+    partner: str | None = None
 
     @property
     def status_label(self) -> str:
@@ -112,7 +115,8 @@ def _photos(report: Report) -> tuple[PublicPhoto, ...]:
 
 def _event(event: TimelineEvent) -> PublicEvent:
     status = Status(event.status) if event.status else None
-    return PublicEvent(event.created_at, event.kind, status, event.note)
+    partner = event.author.removeprefix(PARTNER) if event.api_key_id is not None else None
+    return PublicEvent(event.created_at, event.kind, status, event.note, partner)
 
 
 def photo_is_public(photo: Photo) -> bool:

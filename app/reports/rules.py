@@ -84,6 +84,8 @@ class Draft:
     submission_key: str | None = None
     # The language of the reporter's mails ("de" or "en").
     language: str = "de"
+    # The Open311 key that files the report (that partner may post updates to it).
+    api_key_id: int | None = None
 
 
 @dataclass
@@ -102,6 +104,7 @@ class NewReport:
     channel: Channel = Channel.WEB
     submission_key: str | None = None
     language: str = "de"
+    api_key_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ def check(draft: Draft) -> NewReport:
         channel=draft.channel,
         submission_key=draft.submission_key,
         language=draft.language,
+        api_key_id=draft.api_key_id,
     )
 
 
@@ -234,17 +238,27 @@ def _coordinate(
 
 
 def _description(draft: Draft, bounds: Limits, has_photo: bool, errors: dict[str, str]) -> str:
-    # Browsers send a line break as CRLF; it counts, and is stored, as one character.
-    text = (draft.description or "").replace("\r\n", "\n").strip()
+    text = description_text(draft.description)
     if not text and not has_photo:
         errors["description"] = _("Bitte beschreiben Sie den Mangel oder fügen Sie ein Foto bei.")
-    elif len(text) > bounds.description:
-        errors["description"] = _(
-            "Die Beschreibung darf höchstens %(n)d Zeichen lang sein.", n=bounds.description
-        )
-    elif CONTROL.search(text):
-        errors["description"] = _("Der Text enthält unzulässige Steuerzeichen.")
+    elif refusal := description_refusal(text, bounds.description):
+        errors["description"] = refusal
     return text
+
+
+def description_text(raw: str | None) -> str:
+    # Browsers send a line break as CRLF; it counts, and is stored, as one character.
+    return (raw or "").replace("\r\n", "\n").strip()
+
+
+def description_refusal(text: str, limit: int) -> str | None:
+    """Why a description breaks the rules (too long, control characters), or None. Also the
+    rule for the text of a partner's update, which becomes public like a description."""
+    if len(text) > limit:
+        return _("Die Beschreibung darf höchstens %(n)d Zeichen lang sein.", n=limit)
+    if CONTROL.search(text):
+        return _("Der Text enthält unzulässige Steuerzeichen.")
+    return None
 
 
 def _line(raw: str | None, name: str, limit: int, errors: dict[str, str]) -> str | None:

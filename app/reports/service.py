@@ -41,12 +41,12 @@ INSERT_REPORT = text(
     INSERT INTO reports (id, case_number, location, category_id, district_id, department_id,
                          description, status, channel, published_at, created_at, updated_at,
                          reporter_name, reporter_email, reporter_phone, media_url, place_text,
-                         tracking_token_hash, submission_key_hash)
+                         tracking_token_hash, submission_key_hash, api_key_id)
     SELECT new.id, {case_number_sql("new.id", "new.at")}, place.point, :category_id,
            route.district_id, route.department_id, :description, :status, :channel,
            CASE WHEN :publish THEN new.at END, new.at, new.at,
            :reporter_name, :reporter_email, :reporter_phone, :media_url, :place_text,
-           :token_hash, :submission_hash
+           :token_hash, :submission_hash, :api_key_id
     FROM place, new, {route_lateral("place.point", ":category_id")}
     -- No conflict target: the tracking token derives from the submission key as well, so a
     -- racing duplicate may hit either unique constraint first.
@@ -119,6 +119,7 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
             "place_text": new.place_text,
             "token_hash": token_hash(token),
             "submission_hash": submission_hash,
+            "api_key_id": new.api_key_id,
         },
     ).scalar()
     if report_id is None:

@@ -3,14 +3,12 @@ here commits, and every function checks the version the person saw (optimistic l
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 
 from app.extensions import db
 from app.media.images import ProcessedPhoto
 from app.models import EventKind, Report, Status, TimelineEvent, User
-from app.notifications import service as notifications
+from app.reports.changes import set_status
 from app.reports.service import add_photo
 
 NOTE_LIMIT = 2000
@@ -75,16 +73,12 @@ def change_status(
         raise ActionError("Die Meldung hat bereits diesen Status.")
     if new == Status.DUPLICATE:
         raise ActionError("Duplikate bitte mit „Als Duplikat schließen“ markieren.")
-    if new.is_open:
-        report.duplicate_of = None
     text = clean_note(note)
-    report.status = new.value
-    report.updated_at = datetime.now(UTC)
+    set_status(report, new, text if public_note else None)
     record(report, user, kind=EventKind.STATUS_CHANGE, status=new.value, public=True)
     if text:
         kind = EventKind.PUBLIC_NOTE if public_note else EventKind.INTERNAL_NOTE
         record(report, user, kind=kind, note=text, public=public_note)
-    notifications.report_updated(report, text if public_note else None)
     if after_photo is not None:
         add_photo(report, after_photo, after=True)
         record(report, user, kind=EventKind.PHOTO, public=True)
