@@ -42,6 +42,13 @@ REPORTER = {
 }
 
 
+@pytest.fixture(autouse=True)
+def immediate_publishing(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most tests follow a partner's text onto the public timeline; the moderated case has
+    tests of its own below."""
+    monkeypatch.setitem(app.config, "PUBLISHING", "immediate")
+
+
 @pytest.fixture
 def partner_key() -> str:
     return new_key(PARTNER, can_update=True)
@@ -73,7 +80,8 @@ def fields(key: str | None, case: str, **overrides: object) -> dict:
         "service_request_id": case,
         "update_id": "4711",
         "status": "FIXED",
-        "updated_datetime": "2026-12-02T10:15:00+01:00",
+        # Made just now: an update older than our last status change sets no status.
+        "updated_datetime": datetime.now(UTC).isoformat(timespec="seconds"),
         "description": "Die Laterne brennt wieder.",
         "email": "kommentar.schreiber@example.org",
         "first_name": "Kurt",
@@ -169,14 +177,14 @@ def test_lists_public_status_changes_and_notes_oldest_first(client, make_report)
             "external_status_code": ours,
         }
         for at, status, ours, text in [
-            (filed, "open", "received", "Eingegangen"),
+            # Filing itself is no update (a partner would post "Eingegangen" under everything).
             (filed + timedelta(hours=1), "in_progress", "in_progress", "In Bearbeitung"),
             # A note carries the status its report had then.
             (filed + timedelta(hours=2), "in_progress", "in_progress", "Ersatzteil bestellt."),
             (filed + timedelta(hours=4), "fixed", "resolved", "Repariert."),
         ]
     ]
-    assert listed[2]["update_id"] == str(note)
+    assert listed[1]["update_id"] == str(note)
 
 
 def test_never_internal_notes_authors_or_personal_data(client, make_report):
@@ -210,7 +218,8 @@ def test_the_window_filters_on_the_update_time(client, make_report):
     two_hours = {"start_date": w3c(now - timedelta(hours=2)), "end_date": w3c(now)}
     assert times(**two_hours) == recent[1:]
     assert times(end_date=w3c(now - timedelta(days=1))) == recent[:1]
-    assert times(start_date=w3c(now - timedelta(days=101))) == [w3c(old.created_at)]
+    # A lone start_date means the 90 days after it: they hold only the filing, no update.
+    assert times(start_date=w3c(now - timedelta(days=101))) == []
     # Without an offset, a time is the city's.
     local = (now - timedelta(hours=2)).astimezone(ZoneInfo("Europe/Berlin"))
     assert times(start_date=local.strftime("%Y-%m-%dT%H:%M:%S")) == recent[1:]
@@ -222,10 +231,10 @@ def test_at_most_a_page_oldest_first(client, make_report, app, monkeypatch):
     for hours, status in ((4, Status.ACCEPTED), (3, Status.IN_PROGRESS), (2, Status.RESOLVED)):
         set_status(report, status, datetime.now(UTC) - timedelta(hours=hours))
     first = updates_in_both(client)
-    assert [u["status"] for u in first] == ["open", "investigating"]
+    assert [u["status"] for u in first] == ["investigating", "in_progress"]
     # The next page: from the last one's time on (a client skips the update_ids it holds).
     rest = updates_in_both(client, start_date=first[-1]["updated_datetime"])
-    assert [u["status"] for u in rest] == ["investigating", "in_progress"]
+    assert [u["status"] for u in rest] == ["in_progress", "fixed"]
 
 
 def test_rejected_reports_are_gone(client, make_report, login_as):
@@ -533,3 +542,49 @@ def test_create_key_with_update_rights(app: Flask):
 def test_a_report_filed_through_open311_remembers_its_key(client, partner_key, case):
     stored = db.session.scalar(select(ApiKey).where(ApiKey.name == PARTNER))
     assert current(case).api_key_id == stored.id
+
+
+# --- moderated publishing and late updates ------------------------------------------------------
+
+
+def test_with_moderated_publishing_a_partners_text_stays_with_staff(
+    client, app, monkeypatch, partner_key, case
+):
+    monkeypatch.setitem(app.config, "PUBLISHING", "moderated")
+    text = "Ich, Zora Quellwasser, Tel. 0212 123, wohne nebenan: die Laterne brennt wieder."
+    update_id = posted_id(post_update(client, fields(partner_key, case, description=text)))
+    report = current(case)
+    assert report.status == Status.RESOLVED
+    change, note = report.events[-2:]
+    assert (str(change.id), change.public, change.note) == (update_id, True, None)
+    assert (note.kind, note.public, note.note) == (EventKind.INTERNAL_NOTE, False, text)
+    [listed] = [u for u in updates_in_both(client) if u["update_id"] == update_id]
+    assert listed["description"] == "Erledigt"
+    [mail] = status_mails()
+    assert "Quellwasser" not in mail.body_text
+    page = client.get(f"/meldungen/{case}").get_data(as_text=True)
+    assert "Quellwasser" not in page
+    # A note alone (the status stays) is for staff too, and listed nowhere.
+    same = fields(partner_key, case, update_id="4712", status="FIXED", description=text)
+    quiet_id = posted_id(post_update(client, same))
+    assert current(case).events[-1].public is False
+    assert quiet_id not in {u["update_id"] for u in updates_in_both(client)}
+
+
+def test_an_update_older_than_our_status_sets_no_status(client, partner_key, case):
+    report = current(case)
+    now = datetime.now(UTC)
+    set_status(report, Status.RESOLVED, now)
+    late = fields(
+        partner_key,
+        case,
+        status="OPEN",
+        updated_datetime=(now - timedelta(days=2)).isoformat(timespec="seconds"),
+        description="Kommentar von vorgestern.",
+    )
+    update_id = posted_id(post_update(client, late))
+    report = current(case)
+    assert report.status == Status.RESOLVED
+    [event] = [e for e in report.events if str(e.id) == update_id]
+    assert (event.kind, event.note) == (EventKind.PUBLIC_NOTE, "Kommentar von vorgestern.")
+    assert status_mails() == []

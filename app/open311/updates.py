@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
@@ -53,12 +54,23 @@ def find_updates(start: datetime, end: datetime | None, limit: int) -> list[dict
         )
         .join(Report, Report.id == event.report_id)
         .where(event.public, event.kind.in_(UPDATE_KINDS), event.created_at >= start)
+        # Filing is no update: a partner would post "Eingegangen" under every report.
+        .where(~_filing(event))
         .order_by(event.created_at, event.id)
         .limit(limit)
     )
     if end is not None:
         query = query.where(event.created_at <= end)
     return [_update(*row) for row in db.session.execute(query)]
+
+
+def _filing(event: type[TimelineEvent]) -> Any:
+    """The first event of every report: "Eingegangen", at the moment it was filed."""
+    return (
+        (event.kind == EventKind.STATUS_CHANGE)
+        & (event.status == Status.RECEIVED.value)
+        & (event.created_at == Report.created_at)
+    )
 
 
 def _status_then() -> Any:
@@ -103,6 +115,25 @@ def _update(
 # --- posting ---------------------------------------------------------------------------------
 
 
+def _note_kind(public: bool) -> EventKind:
+    return EventKind.PUBLIC_NOTE if public else EventKind.INTERNAL_NOTE
+
+
+def _older_than_our_status(report: Report, update: PartnerUpdate) -> bool:
+    """A retried or late update must not undo a newer status of ours (FixMyStreet applies
+    ours by the same rule)."""
+    if update.updated_at is None:
+        return False
+    ours = db.session.scalar(
+        select(func.max(TimelineEvent.created_at)).where(
+            TimelineEvent.report_id == report.id,
+            TimelineEvent.kind == EventKind.STATUS_CHANGE,
+        )
+    )
+    # Partners send whole seconds: an update of the same second as ours is not older.
+    return ours is not None and update.updated_at < ours.replace(microsecond=0)
+
+
 @dataclass(frozen=True)
 class PartnerUpdate:
     """What a partner posts, checked; its personal data (email, names, phone) is never read."""
@@ -111,6 +142,8 @@ class PartnerUpdate:
     update_id: str
     status: str
     description: str
+    # When the partner made it: an update older than our last status change sets no status.
+    updated_at: datetime | None = None
 
 
 def check_update_key(key: str | None) -> ApiKey:
@@ -144,14 +177,14 @@ def parse_update(values: MultiDict, zone: tzinfo) -> PartnerUpdate:
         check.fail("update_id", "Höchstens 100 Zeichen, ohne Leer- und Steuerzeichen.")
     if status and status not in statuses.VALUES:
         check.fail("status", _status_problem(status))
-    if when:
-        # Checked, not kept: our timeline records when the update reached the city.
-        check.run(parse_datetime, "updated_datetime", when, zone)
+    # Our timeline records when the update reached the city; the partner's time only decides
+    # whether its status is newer than ours.
+    updated_at = check.run(parse_datetime, "updated_datetime", when, zone) if when else None
     description = description_text(given["description"])
     if description and (refusal := description_refusal(description, limits().description)):
         check.fail("description", refusal)
     check.raise_if_any()
-    return PartnerUpdate(given["service_request_id"], update_id, status, description)
+    return PartnerUpdate(given["service_request_id"], update_id, status, description, updated_at)
 
 
 def _status_problem(status: str) -> str:
@@ -200,22 +233,37 @@ def _report(case_number: str) -> Report:
 
 
 def _record(api_key: ApiKey, report: Report, update: PartnerUpdate) -> TimelineEvent:
-    """One public event: a status change (with the mails staff changes send) or a note."""
+    """A status change (with the mails staff changes send) or a note. With moderated
+    publishing the partner's text is a citizen's text like the report's own: staff see it,
+    the public sees the status only."""
     new = statuses.incoming(update.status, report.status_enum)
-    changed = new != report.status_enum
+    changed = new != report.status_enum and not _older_than_our_status(report, update)
+    public_text = current_app.config["PUBLISHING"] == "immediate"
+    author = (PARTNER + api_key.name)[:200]
     event = TimelineEvent(
         report=report,
-        kind=EventKind.STATUS_CHANGE if changed else EventKind.PUBLIC_NOTE,
+        kind=EventKind.STATUS_CHANGE if changed else _note_kind(public_text),
         status=new.value if changed else None,
-        note=update.description,
-        public=True,
-        author=(PARTNER + api_key.name)[:200],
+        note=update.description if public_text or not changed else None,
+        public=changed or public_text,
+        author=author,
         api_key_id=api_key.id,
         partner_update_id=update.update_id,
     )
     db.session.add(event)
+    if changed and not public_text and update.description:
+        db.session.add(
+            TimelineEvent(
+                report=report,
+                kind=EventKind.INTERNAL_NOTE,
+                note=update.description,
+                public=False,
+                author=author,
+            )
+        )
     if changed:
-        set_status(report, new, update.description, note_from=api_key.name)
+        mailed = update.description if public_text else None
+        set_status(report, new, mailed, note_from=api_key.name)
     else:
         # A new public note is a change: clients syncing with updated_after should see it.
         report.updated_at = datetime.now(UTC)
