@@ -588,3 +588,21 @@ def test_an_update_older_than_our_status_sets_no_status(client, partner_key, cas
     [event] = [e for e in report.events if str(e.id) == update_id]
     assert (event.kind, event.note) == (EventKind.PUBLIC_NOTE, "Kommentar von vorgestern.")
     assert status_mails() == []
+
+
+def test_an_existing_key_can_be_allowed_to_send_updates(app, client):
+    key = new_key("Nachbar-App")  # filing only, as keys were before updates existed
+    case = file_report(client, key)
+    refused = post_update(client, fields(key, case))
+    assert refused.status_code == 403 and current(case).status == Status.RECEIVED
+    key_id = db.session.scalar(select(ApiKey.id).where(ApiKey.name == "Nachbar-App"))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["open311", "allow-updates", str(key_id)])
+    assert result.exit_code == 0 and "meldet+aktualisiert" in result.output
+    posted_id(post_update(client, fields(key, case)))
+    assert current(case).status == Status.RESOLVED
+    assert runner.invoke(args=["open311", "allow-updates", "999999"]).exit_code != 0
+    taken = runner.invoke(args=["open311", "allow-updates", str(key_id), "--revoke"])
+    assert taken.exit_code == 0
+    again = post_update(client, fields(key, case, update_id="4799"))
+    assert again.status_code == 403

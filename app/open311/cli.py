@@ -58,3 +58,18 @@ def revoke_key_command(key_id: int) -> None:
     api_key.active = False
     db.session.commit()
     click.echo(f"API-Schlüssel {key_id} ({api_key.name}) gesperrt.")
+
+
+@open311_cli.command("allow-updates")
+@click.argument("key_id", type=int)
+@click.option("--revoke", is_flag=True, help="Das Recht wieder entziehen.")
+@with_appcontext
+def allow_updates_command(key_id: int, revoke: bool) -> None:
+    """Let an existing key send updates to the reports it filed (or take that back), so a
+    partner already filing reports can start sending status without a new key."""
+    api_key = db.session.get(ApiKey, key_id)
+    if api_key is None or not api_key.active:
+        raise click.ClickException(f"Kein aktiver API-Schlüssel mit der Nummer {key_id}.")
+    api_key.can_update = not revoke
+    db.session.commit()
+    click.echo(f"API-Schlüssel {key_id} ({api_key.name}): {RIGHTS[api_key.can_update]}.")
