@@ -54,7 +54,7 @@ def service_requests(fmt: str) -> Response:
     found = params.request_filter(
         _values(),
         now=datetime.now(UTC),
-        zone=ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"]),
+        zone=_city_zone(),
         page_size=config["OPEN311_PAGE_SIZE"],
         known_codes=set(codes),
     )
@@ -82,10 +82,8 @@ def create_service_request(fmt: str) -> Response:
 
 @bp.get("/servicerequestupdates.<fmt>")
 def service_request_updates(fmt: str) -> Response:
-    config = current_app.config
-    zone = ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"])
-    start, end = params.update_period(_values(), now=datetime.now(UTC), zone=zone)
-    found = updates.find_updates(start, end, limit=config["OPEN311_PAGE_SIZE"])
+    start, end = params.update_period(_values(), now=datetime.now(UTC), zone=_city_zone())
+    found = updates.find_updates(start, end, limit=current_app.config["OPEN311_PAGE_SIZE"])
     return render_wrapped(fmt, "service_request_updates", found)
 
 
@@ -94,8 +92,7 @@ def service_request_updates(fmt: str) -> Response:
 def post_service_request_update(fmt: str) -> Response:
     values = _values()
     api_key = updates.check_update_key(keys.api_key())
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    update_id = updates.receive(api_key, updates.parse_update(values, zone))
+    update_id = updates.receive(api_key, updates.parse_update(values, _city_zone()))
     db.session.commit()
     return render_wrapped(fmt, "service_request_updates", [{"update_id": str(update_id)}])
 
@@ -156,6 +153,11 @@ def rate_limited(error: RateLimitExceeded) -> Response:
     response = render_errors(_format(), 429, [message])
     response.headers["Retry-After"] = str(wait)
     return response
+
+
+def _city_zone() -> ZoneInfo:
+    """Dates without an offset are the city's time (the spec leaves it to the server)."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _format() -> str:

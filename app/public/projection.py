@@ -84,7 +84,7 @@ def public_report(report: Report) -> PublicReport:
         published=shown,
         description=report.description if shown else None,
         media_url=report.media_url if shown else None,
-        photos=_photos(report) if shown else (),
+        photos=visible_photos(report) if shown else (),
         events=tuple(_event(e) for e in report.events if e.public),
         duplicate_of=report.duplicate_of.case_number if report.duplicate_of else None,
     )
@@ -97,7 +97,7 @@ def tracked_report(report: Report) -> TrackedReport:
         | {
             "description": report.description,
             "media_url": report.media_url,
-            "photos": _photos(report),
+            "photos": visible_photos(report),
         },
         reporter_name=report.reporter_name,
         reporter_email=report.reporter_email,
@@ -105,7 +105,9 @@ def tracked_report(report: Report) -> TrackedReport:
     )
 
 
-def _photos(report: Report) -> tuple[PublicPhoto, ...]:
+def visible_photos(report: Report) -> tuple[PublicPhoto, ...]:
+    """The report's photos that staff have not hidden (public once published, and always for
+    the reporter through the tracking link)."""
     return tuple(
         PublicPhoto(p.filename, p.thumbnail, p.width, p.height, p.after)
         for p in report.photos

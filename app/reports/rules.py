@@ -161,7 +161,7 @@ def check(draft: Draft) -> NewReport:
     description = _description(draft, bounds, bool(draft.photos or media_url), errors)
     name = _line(draft.name, "name", bounds.name, errors)
     place = _line(draft.place, "place", bounds.place, errors)
-    email = _email(draft.email, bounds, errors)
+    email = _email(draft.email, errors)
     phone = _phone(draft.phone, bounds, errors)
     if len(draft.photos) > bounds.photos:
         errors["photos"] = _("Höchstens %(n)d Fotos pro Meldung.", n=bounds.photos)
@@ -270,7 +270,7 @@ def _line(raw: str | None, name: str, limit: int, errors: dict[str, str]) -> str
     return text or None
 
 
-def _email(raw: str | None, bounds: Limits, errors: dict[str, str]) -> str | None:
+def _email(raw: str | None, errors: dict[str, str]) -> str | None:
     text = (raw or "").strip()
     if not text:
         return None

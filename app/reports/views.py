@@ -26,7 +26,7 @@ from app.media import storage
 from app.media.images import PhotoError
 from app.media.uploads import first_position
 from app.models import Channel
-from app.public.projection import public_report, tracked_report
+from app.public.projection import public_report, tracked_report, visible_photos
 from app.public.service import city_bounds
 from app.reports import rules, service
 from app.reports.forms import ReportForm
@@ -146,6 +146,7 @@ def tracking_photo(token: str, name: str):
     report = service.find_by_token(token)
     if report is None:
         abort(404)
-    if not any(name in (p.filename, p.thumbnail) for p in tracked_report(report).photos):
+    # The photo files the reporter's page shows; the timeline is not needed for that.
+    if not any(name in (p.filename, p.thumbnail) for p in visible_photos(report)):
         abort(404)
     return private(storage.send_photo(name))
