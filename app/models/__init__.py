@@ -1,6 +1,7 @@
 """All models, importable from one place (and seen by Alembic's autogenerate)."""
 
 from app.models.api_key import ApiKey
+from app.models.body import Body, ExchangeJob, JobState
 from app.models.district import District
 from app.models.login_throttle import LoginThrottle
 from app.models.mail import OutboxMail, Subscription
@@ -13,11 +14,14 @@ from app.models.user import User
 
 __all__ = [
     "ApiKey",
+    "Body",
     "Category",
     "Channel",
     "Department",
     "District",
     "EventKind",
+    "ExchangeJob",
+    "JobState",
     "LoginThrottle",
     "MapCell",
     "MapMonth",

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import Model
+from app.models.body import Body
 from app.models.district import District
 from app.models.organisation import Category, Department
 from app.models.status import OPEN_STATUSES, Channel, EventKind, Status, sql_in
@@ -146,6 +147,10 @@ class Report(Model):
     # The Open311 key that filed the report: that partner may post updates to it. No index:
     # keys are revoked, never deleted, so nothing looks reports up by key.
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
+    # Another body handles the report (routing or staff forwarded it): not in our queues.
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"))
+    # The reporter agreed that their contact data may go to that body with the report.
+    share_consent: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Optimistic locking: a change made on an outdated page is refused, not lost.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     px: Mapped[int] = mapped_column(Integer, Computed(PX_SQL, persisted=True))
@@ -162,6 +167,7 @@ class Report(Model):
     district: Mapped[District] = relationship()
     department: Mapped[Department] = relationship()
     assignee: Mapped[User | None] = relationship()
+    body: Mapped[Body | None] = relationship()
     duplicate_of: Mapped[Report | None] = relationship(remote_side=[id])
     # The database deletes photos and events with their report (ON DELETE CASCADE).
     photos: Mapped[list[Photo]] = relationship(
@@ -238,8 +244,10 @@ class TimelineEvent(Model):
     __tablename__ = "timeline_events"
     __table_args__ = (
         CheckConstraint(f"kind IN ({sql_in(EventKind)})", name="kind"),
-        # A partner's retried update finds the event its first try made.
+        # A partner's retried update finds the event its first try made; a body's update read
+        # twice by the sync is added once.
         UniqueConstraint("api_key_id", "partner_update_id"),
+        UniqueConstraint("body_id", "partner_update_id"),
         # Open311 updates of a period, oldest first, without reading the other events.
         Index(
             "ix_timeline_events_updates",
@@ -261,6 +269,8 @@ class TimelineEvent(Model):
     # An update a partner posted through Open311: its key, and the id the partner gave it.
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
     partner_update_id: Mapped[str | None] = mapped_column(String(100))
+    # An update that the exchange sync read from the body a report was forwarded to.
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     report: Mapped[Report] = relationship(back_populates="events")

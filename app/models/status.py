@@ -56,6 +56,8 @@ class EventKind(StrEnum):
     INTERNAL_NOTE = "internal_note"
     REASSIGNMENT = "reassignment"
     PHOTO = "photo"
+    # Handed on to another body (see app.exchange).
+    FORWARDED = "forwarded"
 
 
 def sql_in(values: Iterable[StrEnum]) -> str:

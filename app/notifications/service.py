@@ -47,7 +47,8 @@ def report_filed(report: Report, tracking_token: str, language: str) -> None:
             "receipt", language, report, tracking_url=tracking_url, unsubscribe_url=unsubscribe
         )
         enqueue(reporter.email, mail, "receipt", report, unsubscribe)
-    _to_department(report, "department")
+    if report.body_id is None:  # another body handles it: nothing for our departments to do
+        _to_department(report, "department")
 
 
 def report_forwarded(report: Report) -> None:

@@ -59,6 +59,8 @@ class PublicReport:
     photos: tuple[PublicPhoto, ...]
     events: tuple[PublicEvent, ...]
     duplicate_of: str | None
+    # The other body that handles the report (a Kommune or authority, never a person).
+    forwarded_to: str | None
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def public_report(report: Report) -> PublicReport:
         photos=visible_photos(report) if shown else (),
         events=tuple(_event(e) for e in report.events if e.public),
         duplicate_of=report.duplicate_of.case_number if report.duplicate_of else None,
+        forwarded_to=report.body.name if report.body else None,
     )
 
 
@@ -117,7 +120,8 @@ def visible_photos(report: Report) -> tuple[PublicPhoto, ...]:
 
 def _event(event: TimelineEvent) -> PublicEvent:
     status = Status(event.status) if event.status else None
-    partner = event.author.removeprefix(PARTNER) if event.api_key_id is not None else None
+    from_partner = event.api_key_id is not None or event.body_id is not None
+    partner = event.author.removeprefix(PARTNER) if from_partner else None
     return PublicEvent(event.created_at, event.kind, status, event.note, partner)
 
 

@@ -86,6 +86,8 @@ class Draft:
     language: str = "de"
     # The Open311 key that files the report (that partner may post updates to it).
     api_key_id: int | None = None
+    # The reporter agreed that their contact data may go to another body with the report.
+    share_consent: bool = False
 
 
 @dataclass
@@ -105,6 +107,7 @@ class NewReport:
     submission_key: str | None = None
     language: str = "de"
     api_key_id: int | None = None
+    share_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,7 @@ def check(draft: Draft) -> NewReport:
         submission_key=draft.submission_key,
         language=draft.language,
         api_key_id=draft.api_key_id,
+        share_consent=draft.share_consent and any(_given(v) for v in (name, email, phone)),
     )
 
 

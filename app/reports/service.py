@@ -16,6 +16,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, text
 
+from app.exchange.forwarding import forward
 from app.extensions import db
 from app.media import storage
 from app.media.images import PhotoError, ProcessedPhoto
@@ -31,7 +32,7 @@ from app.models import (
 )
 from app.notifications import service as notifications
 from app.reports import rules
-from app.reports.routing import case_number_sql, route_lateral
+from app.reports.routing import case_number_sql, exchange_lateral
 from app.reports.rules import Draft, NewReport, ReportRefused
 
 INSERT_REPORT = text(
@@ -41,13 +42,14 @@ INSERT_REPORT = text(
     INSERT INTO reports (id, case_number, location, category_id, district_id, department_id,
                          description, status, channel, published_at, created_at, updated_at,
                          reporter_name, reporter_email, reporter_phone, media_url, place_text,
-                         tracking_token_hash, submission_key_hash, api_key_id)
+                         tracking_token_hash, submission_key_hash, api_key_id, body_id,
+                         share_consent)
     SELECT new.id, {case_number_sql("new.id", "new.at")}, place.point, :category_id,
            route.district_id, route.department_id, :description, :status, :channel,
            CASE WHEN :publish THEN new.at END, new.at, new.at,
            :reporter_name, :reporter_email, :reporter_phone, :media_url, :place_text,
-           :token_hash, :submission_hash, :api_key_id
-    FROM place, new, {route_lateral("place.point", ":category_id")}
+           :token_hash, :submission_hash, :api_key_id, route.body_id, :share_consent
+    FROM place, new, {exchange_lateral("place.point", ":category_id")}
     -- No conflict target: the tracking token derives from the submission key as well, so a
     -- racing duplicate may hit either unique constraint first.
     ON CONFLICT DO NOTHING
@@ -120,6 +122,7 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
             "token_hash": token_hash(token),
             "submission_hash": submission_hash,
             "api_key_id": new.api_key_id,
+            "share_consent": new.share_consent,
         },
     ).scalar()
     if report_id is None:
@@ -138,6 +141,9 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
         )
     )
     db.session.flush()
+    if report.body is not None:
+        # Routing chose another body: the same transaction queues the report for it.
+        forward(report, report.body, author=f"Meldung ({new.channel.value})")
     notifications.report_filed(report, token, new.language)
     return FiledReport(report, token)
 

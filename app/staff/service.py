@@ -44,8 +44,8 @@ def queue(
     only: QueueFilter = QueueFilter(),  # frozen: sharing the default is safe
     limit: int = PAGE,
 ) -> list[Report]:
-    """Open reports of the user's departments (all departments for dispatchers and admins),
-    oldest first, most urgent first, or nearest to `here` (lat, lon) first."""
+    """Open reports of the user's departments (all departments for dispatchers and admins) that
+    no other body handles: oldest first, most urgent first, or nearest to `here` (lat, lon)."""
     query = _open_reports(user, only)
     if sort == "naehe" and here is not None:
         query = _nearest(query, here, limit)
@@ -58,7 +58,8 @@ def queue(
 
 
 def _open_reports(user: User, only: QueueFilter) -> Select:
-    query = select(Report).where(Report.status.in_([s.value for s in OPEN_STATUSES]))
+    open_here = Report.status.in_([s.value for s in OPEN_STATUSES]), Report.body_id.is_(None)
+    query = select(Report).where(*open_here)
     if only.status:
         query = query.where(Report.status == only.status)
     if only.district:
