@@ -153,6 +153,19 @@ class Config:
     MEDIA_SWEEP_INTERVAL_HOURS = _env_int("MEDIA_SWEEP_INTERVAL_HOURS", 24)
     RATELIMIT_FOLLOW = _env("RATELIMIT_FOLLOW", "10 per hour")
 
+    # Exchange with other bodies (app/exchange): `flask exchange work` looks for due forwarding
+    # jobs this often and reads the bodies' updates every EXCHANGE_SYNC_SECONDS. A failed try
+    # waits EXCHANGE_RETRY_SECONDS, doubling each time up to six hours; after
+    # EXCHANGE_MAX_ATTEMPTS the job is "failed" and waits for an admin's retry.
+    EXCHANGE_POLL_SECONDS = _env_int("EXCHANGE_POLL_SECONDS", 5)
+    EXCHANGE_SYNC_SECONDS = _env_int("EXCHANGE_SYNC_SECONDS", 300)
+    EXCHANGE_RETRY_SECONDS = _env_int("EXCHANGE_RETRY_SECONDS", 30)
+    EXCHANGE_MAX_ATTEMPTS = _env_int("EXCHANGE_MAX_ATTEMPTS", 12)
+    # Seconds to wait for a peer's answer; a job still running after EXCHANGE_LEASE_SECONDS
+    # belongs to a worker that died and is taken up again.
+    EXCHANGE_TIMEOUT = _env_int("EXCHANGE_TIMEOUT", 20)
+    EXCHANGE_LEASE_SECONDS = _env_int("EXCHANGE_LEASE_SECONDS", 600)
+
     PRIVACY_CONTACT = _env("PRIVACY_CONTACT", "datenschutz@example.org")
     # Contact data and unredacted text of a report are deleted this long after it was closed
     # (`flask privacy purge`), as are rejected reports and sent mails.

@@ -112,7 +112,7 @@ def _read_feature(feature: object, name_field: str, code_field: str, repair: boo
     name = _text(properties, name_field)
     code = _text(properties, code_field, max_length=50)
     label = f"„{name}“"
-    geometry = _read_geometry(feature.get("geometry"), label)
+    geometry = read_geometry(feature.get("geometry"), label)
     if geometry.is_valid:
         return DistrictData(code, name, geometry), False
     reason = shapely.is_valid_reason(geometry)
@@ -124,7 +124,7 @@ def _read_feature(feature: object, name_field: str, code_field: str, repair: boo
     return DistrictData(code, name, _repaired(geometry, label, reason)), True
 
 
-def _read_geometry(raw: object, label: str) -> MultiPolygon:
+def read_geometry(raw: object, label: str) -> MultiPolygon:
     if not isinstance(raw, dict) or raw.get("type") not in {"Polygon", "MultiPolygon"}:
         kind = raw.get("type") if isinstance(raw, dict) else "keine"
         raise ValueError(
