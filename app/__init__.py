@@ -37,6 +37,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.cityapp import views as cityapp
     from app.demo.cli import demo_cli
     from app.districts.cli import districts_cli
+    from app.exchange.cli import bodies_cli, exchange_cli
     from app.map.views import bp as map_bp
     from app.media import storage
     from app.media.cli import media_cli
@@ -75,6 +76,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(media_cli)
+    app.cli.add_command(bodies_cli)
+    app.cli.add_command(exchange_cli)
     errors.init_app(app)
     accesslog.init_app()
     security.init_app(app)

@@ -61,6 +61,9 @@ class Body(Model):
     )
     # Their updates are read up to this moment (their clock, as they reported it).
     synced_until: Mapped[datetime | None] = mapped_column()
+    # The last sync: when it ran, and why it failed (None: it worked), for the admin page.
+    synced_at: Mapped[datetime | None] = mapped_column()
+    sync_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     categories: Mapped[list[Category]] = relationship(

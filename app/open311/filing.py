@@ -17,6 +17,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from app.extensions import db
 from app.models import ApiKey, Channel, Report
 from app.open311.params import ApiError, optional
+from app.reports.rules import CONTROL
 from app.reports.service import Draft, ReportRefused, submit
 
 ADDRESS_ONLY = (
@@ -107,7 +108,20 @@ def draft(values: MultiDict, uploads: list[FileStorage], api_key: ApiKey) -> Dra
         photos=uploads,
         channel=Channel.API,
         api_key_id=api_key.id,
+        submission_key=_external_key(values, api_key),
     )
+
+
+def _external_key(values: MultiDict, api_key: ApiKey) -> str | None:
+    """The partner's own id of the report (attribute[external_id]; another Mängelmelder sends
+    its case number): the same id from the same key again is the same report, so a partner's
+    retry after a lost answer gets the first report's id back instead of a second report."""
+    external = optional(values, "attribute[external_id]")
+    if external is None:
+        return None
+    if len(external) > 100 or CONTROL.search(external):
+        raise ApiError(400, ["attribute[external_id]: Höchstens 100 Zeichen, ohne Steuerzeichen."])
+    return f"open311:{api_key.id}:{external}"
 
 
 def file_request(values: MultiDict, uploads: list[FileStorage], api_key: ApiKey) -> Report:

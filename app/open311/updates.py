@@ -161,8 +161,10 @@ def check_update_key(key: str | None) -> ApiKey:
 
 
 def may_update(api_key: ApiKey, report: Report) -> bool:
-    """The one rule for who may post updates to a report: the key that filed it."""
-    return report.api_key_id == api_key.id
+    """The one rule for who may post updates to a report: the key that filed it, or the key of
+    the body it was forwarded to (that body's back office reports back)."""
+    forwarded_to_it = report.body is not None and report.body.partner_key_id == api_key.id
+    return report.api_key_id == api_key.id or forwarded_to_it
 
 
 def parse_update(values: MultiDict, zone: tzinfo) -> PartnerUpdate:
@@ -207,7 +209,8 @@ def receive(api_key: ApiKey, update: PartnerUpdate) -> int:
             403,
             [
                 f"api_key: Darf die Meldung {report.case_number} nicht aktualisieren; Updates "
-                "nur zu Meldungen, die mit diesem Schlüssel eingereicht wurden."
+                "nur zu Meldungen, die mit diesem Schlüssel eingereicht oder an die Stelle dieses "
+                "Schlüssels weitergeleitet wurden."
             ],
         )
     earlier = db.session.scalar(
@@ -218,7 +221,9 @@ def receive(api_key: ApiKey, update: PartnerUpdate) -> int:
     )
     if earlier is not None and earlier.report_id != report.id:
         raise ApiError(400, ["update_id: Schon für eine andere Meldung verwendet."])
-    return earlier.id if earlier is not None else _record(api_key, report, update).id
+    if earlier is not None:
+        return earlier.id
+    return record(report, update, Source(api_key.name, api_key_id=api_key.id)).id
 
 
 def _report(case_number: str) -> Report:
@@ -232,14 +237,23 @@ def _report(case_number: str) -> Report:
     return found
 
 
-def _record(api_key: ApiKey, report: Report, update: PartnerUpdate) -> TimelineEvent:
+@dataclass(frozen=True)
+class Source:
+    """Who an update comes from: a partner's key (it posted), or a body (our sync read it)."""
+
+    name: str
+    api_key_id: int | None = None
+    body_id: int | None = None
+
+
+def record(report: Report, update: PartnerUpdate, source: Source) -> TimelineEvent:
     """A status change (with the mails staff changes send) or a note. With moderated
     publishing the partner's text is a citizen's text like the report's own: staff see it,
     the public sees the status only."""
     new = statuses.incoming(update.status, report.status_enum)
     changed = new != report.status_enum and not _older_than_our_status(report, update)
     public_text = current_app.config["PUBLISHING"] == "immediate"
-    author = (PARTNER + api_key.name)[:200]
+    author = (PARTNER + source.name)[:200]
     event = TimelineEvent(
         report=report,
         kind=EventKind.STATUS_CHANGE if changed else _note_kind(public_text),
@@ -247,7 +261,8 @@ def _record(api_key: ApiKey, report: Report, update: PartnerUpdate) -> TimelineE
         note=update.description if public_text or not changed else None,
         public=changed or public_text,
         author=author,
-        api_key_id=api_key.id,
+        api_key_id=source.api_key_id,
+        body_id=source.body_id,
         partner_update_id=update.update_id,
     )
     db.session.add(event)
@@ -263,7 +278,7 @@ def _record(api_key: ApiKey, report: Report, update: PartnerUpdate) -> TimelineE
         )
     if changed:
         mailed = update.description if public_text else None
-        set_status(report, new, mailed, note_from=api_key.name)
+        set_status(report, new, mailed, note_from=source.name)
     else:
         # A new public note is a change: clients syncing with updated_after should see it.
         report.updated_at = datetime.now(UTC)

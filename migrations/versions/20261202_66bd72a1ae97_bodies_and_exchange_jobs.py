@@ -34,6 +34,8 @@ def upgrade():
     sa.Column('area', Geometry(geometry_type='MULTIPOLYGON', srid=4326, dimension=2, spatial_index=False, from_text='ST_GeomFromEWKT', name='geometry'), nullable=True),
     sa.Column('partner_key_id', sa.Integer(), nullable=True),
     sa.Column('synced_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('synced_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sync_error', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.ForeignKeyConstraint(['partner_key_id'], ['api_keys.id'], name=op.f('fk_bodies_partner_key_id_api_keys'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bodies')),
