@@ -48,11 +48,13 @@ demo: migrate
 	$(FLASK) demo load --if-empty
 	@$(FLASK) demo accounts
 
-# The worker (mails, and the photo sweep at start-up and daily) runs beside the web server and
-# stops with it.
+# The workers (mails and the photo sweep; forwarding to other bodies and reading their updates)
+# run beside the web server and stop with it. Links they write point to PUBLIC_URL.
 serve:
 	@echo "Mängelmelder läuft auf http://127.0.0.1:$(PORT)  (Strg-C beendet)"
-	@$(FLASK) outbox work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	@export PUBLIC_URL="$${PUBLIC_URL:-http://127.0.0.1:$(PORT)}"; \
+		$(FLASK) outbox work & mails=$$!; $(FLASK) exchange work & exchange=$$!; \
+		trap 'kill $$mails $$exchange 2>/dev/null' EXIT; \
 		$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMPS)/venv

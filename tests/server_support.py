@@ -44,9 +44,12 @@ class Server:
 
 
 @contextmanager
-def gunicorn(database_url: str, folder: Path, **settings: str) -> Iterator[Server]:
-    """One gunicorn worker with the production configuration on a free loopback port."""
-    server = Server(free_port(), folder / "access.log")
+def gunicorn(
+    database_url: str, folder: Path, port: int | None = None, **settings: str
+) -> Iterator[Server]:
+    """One gunicorn worker with the production configuration on loopback (a free port unless
+    one is given: a server brought back on its old address)."""
+    server = Server(port or free_port(), folder / "access.log")
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="nur-fuer-tests", **settings)
     command = [
         *(sys.executable, "-m", "gunicorn", "--workers", "1"),

@@ -46,6 +46,8 @@ class Peer:
 
     def updates(self, since: str) -> list[dict[str, Any]]:
         answer = self._call("GET", "servicerequestupdates.json", {"start_date": since})
+        if isinstance(answer, dict):  # the extension wraps its list in an object
+            answer = answer.get("service_request_updates")
         return _list_of_dicts(answer, "servicerequestupdates.json")
 
     def requests(self, ids: list[str]) -> list[dict[str, Any]]:
