@@ -17,7 +17,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from app.extensions import db
 from app.models import ApiKey, Channel, Report
 from app.open311.params import ApiError, optional
-from app.reports.rules import CONTROL
+from app.reports.rules import LINE_CONTROL
 from app.reports.service import Draft, ReportRefused, submit
 
 ADDRESS_ONLY = (
@@ -119,8 +119,10 @@ def _external_key(values: MultiDict, api_key: ApiKey) -> str | None:
     external = optional(values, "attribute[external_id]")
     if external is None:
         return None
-    if len(external) > 100 or CONTROL.search(external):
-        raise ApiError(400, ["attribute[external_id]: Höchstens 100 Zeichen, ohne Steuerzeichen."])
+    if len(external) > 100 or LINE_CONTROL.search(external):
+        raise ApiError(
+            400, ["attribute[external_id]: Höchstens 100 Zeichen, eine Zeile ohne Steuerzeichen."]
+        )
     return f"open311:{api_key.id}:{external}"
 
 
@@ -138,8 +140,11 @@ def file_request(values: MultiDict, uploads: list[FileStorage], api_key: ApiKey)
 
 def filed_answer(report: Report) -> list[dict[str, Any]]:
     """The spec's answer to POST: never the reporter's account_id, which is personal data."""
-    notice = f"Vielen Dank. Die Meldung {report.case_number} ist eingegangen; zuständig ist "
-    notice += f"{report.department.name}."
+    notice = f"Vielen Dank. Die Meldung {report.case_number} ist eingegangen; "
+    if report.body is not None:
+        notice += f"zuständig ist nicht die Stadt, sie wird an {report.body.name} weitergeleitet."
+    else:
+        notice += f"zuständig ist {report.department.name}."
     if current_app.config["PUBLISHING"] != "immediate":
         notice += " Beschreibung und Fotos werden nach einer Prüfung veröffentlicht."
     return [
