@@ -1,11 +1,12 @@
-"""The admin pages of the exchange: other bodies ("Zuständige Stellen") that take reports.
-app.exchange checks and changes; each request commits once, here. A body's Open311 key is a
-secret of theirs: no page shows it."""
+"""The admin pages of the exchange: other bodies ("Zuständige Stellen") that take reports, and
+the jobs that forward reports to them. app.exchange checks and changes; each request commits
+once, here. A body's Open311 key is a secret of theirs: no page shows it."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -13,11 +14,20 @@ from app.admin import forms, service
 from app.admin.blueprint import bp
 from app.admin.service import AdminError
 from app.exchange.bodies import BodyRefused, BodySpec, add_body, remove_body
+from app.exchange.jobs import RETRYABLE, JobNotRetryable, case_numbers, job_list, retry
 from app.extensions import db
-from app.models import Body
+from app.models import Body, ExchangeJob, JobState
 from app.reports.service import active_categories
 
 Page = tuple[str, int]
+
+STATE_LABELS = {
+    JobState.PENDING: _l("Wartet"),
+    JobState.RUNNING: _l("Läuft"),
+    JobState.RETRY: _l("Neuer Versuch geplant"),
+    JobState.DONE: _l("Erledigt"),
+    JobState.FAILED: _l("Fehlgeschlagen"),
+}
 
 
 # --- bodies -------------------------------------------------------------------------------------
@@ -110,3 +120,44 @@ def _removal_page(body: Body, form: forms.RemoveBodyForm, status: int = 200) -> 
         "admin/body_removal.html", body=body, form=form, jobs=jobs, reports=reports
     )
     return page, status
+
+
+# --- forwarding jobs ----------------------------------------------------------------------------
+
+
+@bp.route("/weiterleitungen")
+def exchange_jobs() -> Page:
+    state = request.args.get("status", "")
+    if state and state not in STATE_LABELS:
+        flash(_("Unbekannter Filterwert wird ignoriert: %(key)s", key="status"), "error")
+        state = ""
+    return _jobs_page(state or None)
+
+
+def _jobs_page(state: str | None, status: int = 200) -> Page:
+    jobs = job_list(state)
+    page = render_template(
+        "admin/exchange_jobs.html",
+        jobs=jobs,
+        cases=case_numbers(jobs),
+        state=state,
+        labels=STATE_LABELS,
+        retryable=RETRYABLE,
+    )
+    return page, status
+
+
+@bp.route("/weiterleitungen/<int:job_id>/erneut", methods=["POST"])
+def retry_exchange_job(job_id: int) -> Page | Response:
+    # Ids beyond PostgreSQL's bigint would make the query fail instead of finding nothing.
+    if not 0 < job_id < 2**63 or db.session.get(ExchangeJob, job_id) is None:
+        abort(404)
+    try:
+        retry(job_id)
+    except JobNotRetryable as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _jobs_page(None, 409)
+    db.session.commit()
+    flash(_("Der Auftrag Nr. %(id)d wird gleich erneut versucht.", id=job_id), "ok")
+    return redirect(url_for(".exchange_jobs"))

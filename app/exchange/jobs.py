@@ -40,7 +40,7 @@ def case_numbers(jobs: list[ExchangeJob]) -> dict[int, str]:
     if not ids:
         return {}
     rows = db.session.execute(select(Report.id, Report.case_number).where(Report.id.in_(ids)))
-    return {report_id: case for report_id, case in rows.tuples()}
+    return {report_id: case for report_id, case in rows}
 
 
 def retry(job_id: int) -> ExchangeJob:
