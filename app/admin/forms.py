@@ -246,7 +246,8 @@ class BodyForm(FlaskForm):
     open311_url = StringField(_l("Open311-Adresse (freiwillig), z. B. https://…/open311/v2"))
     # A secret of theirs: a password field is never filled in again when the page comes back.
     api_key = PasswordField(_l("Ihr API-Schlüssel für uns (nur für Open311)"))
-    jurisdiction = StringField(_l("jurisdiction_id (freiwillig)"), filters=[_strip])
+    # Checked here too: add_body lets 101 to 200 characters through to a column of 100.
+    jurisdiction = _text(_l("jurisdiction_id (freiwillig)"), 100, required=False)
     area = FileField(_l("Gebiet als GeoJSON (freiwillig, EPSG:4326)"))
     categories = SelectMultipleField(_l("Kategorien (keine gewählt: alle)"), validate_choice=False)
     partner_key = SelectField(
