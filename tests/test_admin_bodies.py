@@ -16,8 +16,8 @@ from app.extensions import db
 from app.models import Body, Category, ExchangeJob
 from app.open311.filing import create_api_key
 from tests.admin_support import count, page_text, refused
-from tests.exchange_support import PEER_KEY, open311_peer
 from tests.mailbox import free_port
+from tests.open311_peer import PEER_KEY, open311_peer
 
 SQUARE = {
     "type": "Polygon",
