@@ -235,3 +235,49 @@ class ApiKeyForm(FlaskForm):
     can_update = BooleanField(
         _l("Darf auch Updates (Status, Hinweise) zu den eigenen Meldungen senden")
     )
+
+
+class BodyForm(FlaskForm):
+    """A new body. Only the choices are checked here; app.exchange.bodies.add_body checks the
+    rest, so that every problem of the form is named at once."""
+
+    name = StringField(_l("Name der Stelle"), filters=[_strip])
+    email = StringField(_l("E-Mail-Adresse (Versand per E-Mail, Kontakt)"), filters=[_strip])
+    open311_url = StringField(_l("Open311-Adresse (freiwillig), z. B. https://…/open311/v2"))
+    # A secret of theirs: a password field is never filled in again when the page comes back.
+    api_key = PasswordField(_l("Ihr API-Schlüssel für uns (nur für Open311)"))
+    # Checked here too: add_body lets 101 to 200 characters through to a column of 100.
+    jurisdiction = _text(_l("jurisdiction_id (freiwillig)"), 100, required=False)
+    area = FileField(_l("Gebiet als GeoJSON (freiwillig, EPSG:4326)"))
+    categories = SelectMultipleField(_l("Kategorien (keine gewählt: alle)"), validate_choice=False)
+    partner_key = SelectField(
+        _l("Unser Open311-Schlüssel, mit dem die Stelle Updates sendet (freiwillig)"),
+        default="",
+        validate_choice=False,
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        categories: Iterable[tuple[str, str]],
+        partner_keys: Iterable[str],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.categories.choices = list(categories)
+        self.partner_key.choices = [("", _l("– keiner –")), *((n, n) for n in partner_keys)]
+
+    def validate_categories(self, field: SelectMultipleField) -> None:
+        known = {code for code, _ in field.choices or []}
+        if any(code not in known for code in field.data or []):
+            raise ValidationError(_l("Bitte nur aktive Kategorien aus der Liste wählen."))
+
+    def validate_partner_key(self, field: SelectField) -> None:
+        _check_choice(field, _l("Bitte einen aktiven Schlüssel aus der Liste wählen."))
+
+
+class RemoveBodyForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Ja, diese Stelle entfernen"),
+        validators=[DataRequired(_l("Bitte bestätigen Sie das Entfernen."))],
+    )

@@ -6,11 +6,12 @@ is half-saved.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import IO, NamedTuple, TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.auth.passwords import password_problem
 from app.auth.service import AccountError, create_user, departments_by_code
@@ -22,8 +23,20 @@ from app.districts.service import (
     parse_geojson,
 )
 from app.extensions import db
-from app.models import ApiKey, Category, Department, District, MapCell, RoutingRule, User
+from app.models import (
+    ApiKey,
+    Body,
+    Category,
+    Department,
+    District,
+    ExchangeJob,
+    MapCell,
+    Report,
+    RoutingRule,
+    User,
+)
 from app.models.map_cell import COARSEST_LEVEL
+from app.models.status import OPEN_STATUSES
 from app.models.user import ROLES
 from app.open311.filing import KeyNameTaken, create_api_key
 
@@ -43,6 +56,7 @@ def counts() -> dict[str, int]:
         "routing_rules": RoutingRule,
         "districts": District,
         "api_keys": ApiKey,
+        "bodies": Body,
     }
     return {
         key: db.session.scalar(select(func.count()).select_from(model)) or 0
@@ -285,3 +299,54 @@ def revoke_api_key(api_key: ApiKey) -> None:
     """Reports filed with the key stay; the key files no more."""
     api_key.active = False
     db.session.flush()
+
+
+# --- other bodies -------------------------------------------------------------------------------
+
+
+class BodyRow(NamedTuple):
+    body: Body
+    has_area: bool
+
+
+def body_rows() -> list[BodyRow]:
+    """Every body without its area: a Kommune's boundary can be megabytes, the list says only
+    whether there is one."""
+    rows = db.session.execute(
+        select(Body, Body.area.is_not(None))
+        .options(defer(Body.area), selectinload(Body.categories), joinedload(Body.partner_key))
+        .order_by(Body.name)
+    )
+    return [BodyRow(body, bool(has_area)) for body, has_area in rows]
+
+
+def partner_key_names() -> list[str]:
+    return list(db.session.scalars(select(ApiKey.name).where(ApiKey.active).order_by(ApiKey.name)))
+
+
+def read_area(stream: IO[bytes], limit: int) -> bytes:
+    """The uploaded area, refused when empty, too large or no JSON at all (the JSON module's
+    own message is English); add_body checks that it holds polygons."""
+    try:
+        raw = read_upload(stream, limit)
+    except DistrictImportError as exc:
+        raise AdminError(" ".join(exc.messages)) from exc
+    try:
+        json.loads(raw)
+    except (ValueError, RecursionError):
+        raise AdminError("Die Datei ist kein gültiges GeoJSON.") from None
+    return raw
+
+
+def body_ties(body: Body) -> tuple[int, int]:
+    """What removing the body touches: its forwarding jobs (deleted with it) and the open
+    reports it handles (they come back to our queues)."""
+    jobs = db.session.scalar(
+        select(func.count()).select_from(ExchangeJob).where(ExchangeJob.body_id == body.id)
+    )
+    reports = db.session.scalar(
+        select(func.count())
+        .select_from(Report)
+        .where(Report.body_id == body.id, Report.status.in_(OPEN_STATUSES))
+    )
+    return jobs or 0, reports or 0

@@ -21,7 +21,7 @@ from flask_login import current_user, login_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from app.admin import forms, service
+from app.admin import exchange, forms, service  # noqa: F401  (exchange adds its own pages)
 from app.admin.blueprint import bp
 from app.admin.service import AdminError, CategoryData
 from app.districts.service import DistrictImportError
