@@ -151,11 +151,6 @@ def test_bad_fields_are_refused_and_nothing_stored(admin, fields, message):
     assert count(Body) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="add_body replaces the e-mail's reason by 'eine E-Mail- oder Open311-Adresse angeben'"
-    " when the body has no Open311 address (app/exchange/bodies.py, not ours to change)",
-)
 def test_a_bad_email_alone_is_named_as_such(admin):
     refused(add(admin, email="keine-adresse"), "Bitte eine gültige E-Mail-Adresse eingeben.")
 

@@ -23,7 +23,16 @@ from app.extensions import db
 from app.models import ApiKey, Body, Category
 from app.reports.rules import LINE_CONTROL, email_address
 
-FIELDS = ("name", "email", "open311_url", "api_key", "jurisdiction", "area", "categories")
+FIELDS = (
+    "name",
+    "email",
+    "open311_url",
+    "api_key",
+    "jurisdiction",
+    "area",
+    "categories",
+    "partner_key",
+)
 TOKEN = re.compile(r"^[^\s\x00-\x1f\x7f]{1,200}$")
 
 
@@ -56,7 +65,7 @@ def add_body(spec: BodySpec) -> Body:
     name = _name(spec.name, errors)
     email = _email(spec.email, errors)
     url = _url(spec.open311_url, errors)
-    if not url and not email:
+    if not url and not email and "email" not in errors and "open311_url" not in errors:
         errors["email"] = "Bitte eine E-Mail-Adresse oder eine Open311-Adresse angeben."
     if url and not (spec.api_key or "").strip():
         errors["api_key"] = "Für Open311 wird der API-Schlüssel der anderen Stelle gebraucht."
@@ -64,7 +73,8 @@ def add_body(spec: BodySpec) -> Body:
         errors["api_key"] = (
             "Der Schlüssel darf keine Leerzeichen enthalten (höchstens 200 Zeichen)."
         )
-    if spec.jurisdiction and not TOKEN.match(spec.jurisdiction.strip()[:101]):
+    jurisdiction = (spec.jurisdiction or "").strip()
+    if jurisdiction and (len(jurisdiction) > 100 or not TOKEN.match(jurisdiction)):
         errors["jurisdiction"] = "Bitte eine Kennung ohne Leerzeichen (höchstens 100 Zeichen)."
     area = _area(spec.area_geojson, errors)
     categories = _categories(spec.categories, errors)
@@ -146,7 +156,7 @@ def _area(raw: str | bytes | None, errors: dict[str, str]) -> MultiPolygon | Non
     if raw is None or not str(raw).strip():
         return None
     try:
-        doc = json.loads(raw)
+        doc = _json(raw)
         geometries = [g for g in _geometries(doc)]
         if not geometries:
             raise ValueError("Die Datei enthält kein Polygon.")
@@ -159,6 +169,13 @@ def _area(raw: str | bytes | None, errors: dict[str, str]) -> MultiPolygon | Non
     except (ValueError, TypeError, RecursionError) as exc:
         errors["area"] = f"Gebiet: {exc}"
         return None
+
+
+def _json(raw: str | bytes) -> object:
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ValueError("Die Datei ist kein gültiges GeoJSON/JSON.") from None
 
 
 def _geometries(doc: object) -> list[object]:
@@ -178,7 +195,8 @@ def _categories(codes: Sequence[str], errors: dict[str, str]) -> list[Category]:
     wanted = {c.strip() for c in codes if c.strip()}
     if not wanted:
         return []
-    found = list(db.session.scalars(select(Category).where(Category.code.in_(wanted))))
+    active = select(Category).where(Category.code.in_(wanted), Category.active)
+    found = list(db.session.scalars(active))
     unknown = wanted - {c.code for c in found}
     if unknown:
         errors["categories"] = "Unbekannte Kategorie: " + ", ".join(sorted(unknown))
@@ -193,7 +211,7 @@ def _partner_key(raw: str | None, errors: dict[str, str]) -> ApiKey | None:
         select(ApiKey).where(ApiKey.active, func.lower(ApiKey.name) == name.lower())
     )
     if key is None:
-        errors["api_key"] = f"Einen aktiven Open311-Schlüssel „{name}“ gibt es bei uns nicht."
+        errors["partner_key"] = f"Einen aktiven Open311-Schlüssel „{name}“ gibt es bei uns nicht."
     return key
 
 

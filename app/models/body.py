@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
@@ -27,6 +28,9 @@ from app.extensions import Model, db
 from app.models.api_key import ApiKey
 from app.models.organisation import Category
 from app.models.status import sql_in
+
+if TYPE_CHECKING:
+    from app.models.report import Report
 
 # The categories a body is responsible for (none listed: every category, within its area).
 body_categories = Table(
@@ -120,3 +124,4 @@ class ExchangeJob(Model):
     done_at: Mapped[datetime | None] = mapped_column()
 
     body: Mapped[Body] = relationship()
+    report: Mapped[Report] = relationship()
