@@ -96,3 +96,17 @@ def test_public_photos_carry_no_metadata(client, filed, app):
         raw = client.get(f"/fotos/{photo.filename}").data
         assert raw[:2] == b"\xff\xd8"
         assert b"Exif" not in raw and b"TestCam" not in raw
+
+
+def test_privacy_page_explains_passing_reports_on(client, app):
+    page = client.get("/datenschutz").get_data(as_text=True)
+    assert 'id="weitergabe"' in page  # the form links here
+    for text in (
+        "Nachbarkommune, Straßen.NRW oder die Stadtwerke",  # who may receive a report
+        "Ohne Ihre Einwilligung erhält die Stelle nur die öffentlichen Angaben: Kategorie, Ort, "
+        "den von der Stadt geprüften Text und die veröffentlichten Fotos.",
+        "Ihren Namen, Ihre E-Mail-Adresse und Ihre Telefonnummer",
+        "mit Wirkung für die Zukunft widerrufen",
+        app.config["PRIVACY_CONTACT"],
+    ):
+        assert text in page

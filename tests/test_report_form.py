@@ -180,7 +180,8 @@ def test_no_inline_script_on_any_page(client, url):
 
 def test_fields_have_labels_and_valid_aria(client):
     page = client.get("/melden").get_data(as_text=True)
-    for field in ("category", "description", "lat", "lon", "photos", "name", "email", "phone"):
+    fields = ("category", "description", "lat", "lon", "photos", "name", "email", "phone")
+    for field in (*fields, "consent", "share_consent"):
         assert f'<label for="{field}">' in page
     assert 'aria-invalid="None"' not in page and 'aria-describedby="None"' not in page
     invalid = post_report(client, form_data(description="")).get_data(as_text=True)
@@ -285,3 +286,26 @@ def test_public_timeline_newest_last_in_berlin_time(client):
     assert order == sorted(order)
     assert "In Bearbeitung" in page and "Hinweis der Stadt" in page
     assert "Kollege krank" not in page
+
+
+def test_sharing_contact_data_is_off_until_ticked(client):
+    page = client.get("/melden").get_data(as_text=True)
+    box = re.search(r"<input[^>]*\bid=\"share_consent\"[^>]*>", page)
+    assert box is not None and 'type="checkbox"' in box[0] and "checked" not in box[0]
+    assert 'aria-describedby="share_consent-hint"' in box[0] and 'id="share_consent-hint"' in page
+    assert "an eine andere zuständige Stelle (z. B. Nachbarkommune, Straßen.NRW)" in page
+
+
+@pytest.mark.parametrize(
+    ("contact", "ticked", "shared"),
+    [
+        ({"email": "erika@example.org", "consent": "y"}, False, False),
+        ({"email": "erika@example.org", "consent": "y"}, True, True),
+        ({"phone": "0212 123456", "consent": "y"}, True, True),
+        ({}, True, False),  # nothing to pass on: the rulebook keeps no consent
+    ],
+)
+def test_share_consent_reaches_the_report(client, contact, ticked, shared):
+    data = form_data(**contact, share_consent="y" if ticked else None)
+    assert post_report(client, data).status_code == 302
+    assert db.session.scalars(select(Report)).one().share_consent is shared

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Photo, RejectedReport, Report, TimelineEvent
+from app.models import Body, Photo, RejectedReport, Report, TimelineEvent
 from tests.factories import jpeg
 from tests.fixtures.staff import ACCOUNTS
 from tests.helpers import form_data
@@ -28,6 +28,7 @@ ACTIONS = {
     "kategorie": ({"category": "ampel"}, INBOX),
     "bezirk": ({"district": "5"}, INBOX),
     "weiterleiten": ({"department": "tbs-gruen"}, INBOX),
+    "an-stelle": ({"body": "{body}", "reason": "Landesstraße"}, INBOX),
     "ablehnen": ({"reason": "spam"}, INBOX),
 }
 
@@ -38,12 +39,16 @@ def reports(make_report, staff) -> dict[str, str]:
         make_report(description=text, photos=[jpeg()])
     case, other = db.session.scalars(select(Report.case_number).order_by(Report.id))
     photo = db.session.scalar(select(Photo).order_by(Photo.id))
+    body = Body(name="Straßen.NRW", email="meldungen@strassen-nrw.example")
+    db.session.add(body)
+    db.session.commit()
     return {
         "case": case,
         "other": other,
         "photo": str(photo.id),
         "photo_name": photo.thumbnail,
         "licht": str(staff["crew_light"].id),
+        "body": str(body.id),
     }
 
 

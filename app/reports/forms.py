@@ -45,6 +45,14 @@ class ReportForm(FlaskForm):
     consent = BooleanField(
         _l("Ich bin einverstanden, dass meine Kontaktdaten zur Bearbeitung gespeichert werden.")
     )
+    # Off unless ticked: without it another body gets only what the public sees (rulebook).
+    share_consent = BooleanField(
+        _l(
+            "Meine Kontaktdaten dürfen mit der Meldung an eine andere zuständige Stelle "
+            "(z. B. Nachbarkommune, Straßen.NRW) weitergegeben werden, wenn die Stadt nicht "
+            "zuständig ist."
+        )
+    )
     submission_key = HiddenField()
 
     def __init__(self, *args: object, categories: list | None = None, **kwargs: object) -> None:
@@ -71,6 +79,7 @@ class ReportForm(FlaskForm):
             phone=self.phone.data,
             photos=self.uploads,
             consent=bool(self.consent.data),
+            share_consent=bool(self.share_consent.data),
             channel=channel,
             submission_key=self.clean_submission_key(),
             language=language,

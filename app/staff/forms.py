@@ -18,9 +18,9 @@ from wtforms.validators import ValidationError
 from app.extensions import db
 from app.media.images import ProcessedPhoto
 from app.media.uploads import process_uploads
-from app.models import Category, Department, District, Photo, Report, Status, User
+from app.models import Body, Category, Department, District, Photo, Report, Status, User
 from app.reports.service import find_by_case_number
-from app.staff import actions, moderation
+from app.staff import actions, handover, moderation
 from app.staff.actions import small_number
 
 T = TypeVar("T")
@@ -204,6 +204,27 @@ class ForwardForm(ActionForm):
         moderation.reassign(user, self.report, self.seen_version, checked(self.value))
 
 
+class BodyForm(ActionForm):
+    """To another body (a Kommune, Straßen.NRW …), with a reason the public timeline shows."""
+
+    body = StringField()
+    reason = TextAreaField()
+    value: Body | None = None
+
+    def validate_body(self, field: Field) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError("Bitte eine Stelle wählen.")
+        number = small_number(field.data)
+        self.value = db.session.get(Body, number) if number is not None else None
+        if self.value is None:
+            raise ValidationError("Unbekannte Stelle.")
+
+    def perform(self, user: User) -> None:
+        handover.forward_to_body(
+            user, self.report, self.seen_version, checked(self.value), self.reason.data
+        )
+
+
 class RejectForm(ActionForm):
     reason = StringField()
     note = TextAreaField()
@@ -228,5 +249,6 @@ FORMS: dict[str, type[ActionForm]] = {
     "kategorie": CategoryForm,
     "bezirk": DistrictForm,
     "weiterleiten": ForwardForm,
+    "an-stelle": BodyForm,
     "ablehnen": RejectForm,
 }

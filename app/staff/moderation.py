@@ -31,7 +31,8 @@ REJECT_REASONS = {"spam": "Spam", "abuse": "Missbrauch"}
 DUPLICATE_RADIUS_M = 50
 
 
-def _inbox_only(user: User, report: Report, seen_version: int | None) -> None:
+def inbox_only(user: User, report: Report, seen_version: int | None) -> None:
+    """Dispatchers and admins only, on the version they saw (also used by handover)."""
     if user.role not in ("admin", "dispatcher"):
         raise PermissionError
     check(user, report, seen_version)
@@ -43,7 +44,7 @@ def _internal(report: Report, user: User, note: str) -> None:
 
 def publish(user: User, report: Report, seen_version: int | None) -> None:
     """Text and photos checked for personal data: they become public."""
-    _inbox_only(user, report, seen_version)
+    inbox_only(user, report, seen_version)
     if report.published_at is not None:
         raise ActionError("Die Meldung ist bereits veröffentlicht.")
     report.published_at = datetime.now(UTC)
@@ -54,7 +55,7 @@ def publish(user: User, report: Report, seen_version: int | None) -> None:
 def redact(user: User, report: Report, seen_version: int | None, text: str | None) -> None:
     """Replace the public text (e.g. a name or a number plate cut out). The citizen's own words
     stay in original_description, for staff only."""
-    _inbox_only(user, report, seen_version)
+    inbox_only(user, report, seen_version)
     new = clean_note(text, current_app.config["DESCRIPTION_MAX_LENGTH"], "Der Text")
     if new is None:
         raise ActionError("Der Text darf nicht leer sein.")
@@ -70,7 +71,7 @@ def redact(user: User, report: Report, seen_version: int | None, text: str | Non
 
 def toggle_photo(user: User, report: Report, seen_version: int | None, photo: Photo) -> None:
     """Hide a photo from the public (faces, number plates) or show it again."""
-    _inbox_only(user, report, seen_version)
+    inbox_only(user, report, seen_version)
     if photo.report_id != report.id:
         raise ActionError("Dieses Foto gehört nicht zu der Meldung.")
     photo.hidden = not photo.hidden
@@ -85,7 +86,7 @@ def reject(
 ) -> None:
     """Spam or abuse: the report is deleted, so it leaves every public output at once (map
     rollups by their trigger). A short record stays for staff and for the tracking link."""
-    _inbox_only(user, report, seen_version)
+    inbox_only(user, report, seen_version)
     if reason not in REJECT_REASONS:
         raise ActionError("Bitte einen Grund wählen: Spam oder Missbrauch.")
     copies = db.session.scalars(
@@ -153,7 +154,7 @@ def _lock_and_recheck(report: Report, original: Report, seen_version: int | None
 
 def mark_duplicate(user: User, report: Report, seen_version: int | None, original: Report) -> None:
     """Close the report as a duplicate; its public page links to the original."""
-    _inbox_only(user, report, seen_version)
+    inbox_only(user, report, seen_version)
     if original.id == report.id:
         raise ActionError("Eine Meldung kann kein Duplikat von sich selbst sein.")
     _lock_and_recheck(report, original, seen_version)
@@ -187,7 +188,7 @@ def mark_duplicate(user: User, report: Report, seen_version: int | None, origina
 
 def reassign(user: User, report: Report, seen_version: int | None, department: Department) -> None:
     """Move the report to another department's queue; the public sees it was forwarded."""
-    _inbox_only(user, report, seen_version)
+    inbox_only(user, report, seen_version)
     if department.id == report.department_id:
         raise ActionError("Die Meldung liegt bereits bei dieser Abteilung.")
     _move_to(report, user, department)
@@ -227,7 +228,7 @@ def correct(
 ) -> None:
     """Correct the category or the district; the public timeline says what changed, and the
     report moves to the department responsible for the corrected pair."""
-    _inbox_only(user, report, seen_version)
+    inbox_only(user, report, seen_version)
     field, label = (
         ("category", "Kategorie") if isinstance(value, Category) else ("district", "Stadtbezirk")
     )

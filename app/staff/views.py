@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.access import roles
 from app.coordinates import parse_coordinate
+from app.exchange.bodies import all_bodies
 from app.extensions import db
 from app.media import storage
 from app.media.images import PhotoError
@@ -20,7 +21,7 @@ from app.public.service import city_bounds
 from app.reports import rules
 from app.reports.forms import IntakeForm
 from app.reports.service import ReportRefused, active_categories, find_by_case_number, submit
-from app.staff import actions, moderation, service
+from app.staff import actions, handover, moderation, service
 from app.staff.forms import FORMS
 from app.staff.service import all_departments
 
@@ -165,6 +166,9 @@ def _detail(case_number: str, status: int):
         colleagues=actions.colleagues(found),
         reject_reasons=moderation.REJECT_REASONS,
         candidates=_candidates(found),
+        bodies=all_bodies(),
+        jobs=handover.jobs_of(found),
+        job_states=handover.JOB_STATES,
     )
     return page, status
 

@@ -65,6 +65,18 @@ def _flask(env: dict, *args: str) -> None:
     )
 
 
+def _add_body(database_url: str) -> None:
+    """One other body (no area, no categories: routing never picks it), so that the staff
+    report page shows its form for forwarding to a body, and the axe test sees it."""
+    url = make_url(database_url)
+    admin = {"host": url.host, "port": url.port, "user": url.username, "password": url.password}
+    with psycopg.connect(dbname=url.database, autocommit=True, **admin) as connection:
+        connection.execute(
+            "INSERT INTO bodies (name, email) VALUES (%s, %s)",
+            ("Straßen.NRW", "meldungen@strassen-nrw.example"),
+        )
+
+
 @pytest.fixture(scope="session")
 def server(app, tmp_path_factory) -> Iterator[str]:
     env = dict(
@@ -83,6 +95,7 @@ def server(app, tmp_path_factory) -> Iterator[str]:
     # A few hundred reports over five years (most of them closed): clusters on the city map,
     # and department queues short enough to show a new report on their first page.
     _flask(env, "demo", "generate", "--count", "300")
+    _add_body(env["DATABASE_URL"])
     for email, role, departments in [
         ("poststelle@example.org", "dispatcher", []),
         ("licht@example.org", "crew", ["--department", "tbs-licht"]),

@@ -4,6 +4,7 @@ AA with impact serious or critical. Focus, status badges and skip links are chec
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,19 @@ def test_staff_pages(phone: Page, server: str, email: str, path: str):
 def test_staff_report_detail(phone: Page, server: str, filed: dict[str, str], email: str):
     login(phone, server, email)
     phone.goto(f"{server}/staff/meldungen/{filed['case']}")
+    # The dispatcher's page has the form for forwarding to another body (conftest adds one).
+    forms = phone.locator("form[action$='/an-stelle']")
+    expect(forms).to_have_count(1 if email == DISPATCHER else 0)
+    assert_accessible(phone)
+
+
+def test_share_consent_is_a_labelled_checkbox(phone: Page, server: str):
+    phone.goto(server + "/melden")
+    box = phone.get_by_role("checkbox", name=re.compile("an eine andere zuständige Stelle"))
+    expect(box).not_to_be_checked()
+    box.scroll_into_view_if_needed()
+    phone.get_by_text("Meine Kontaktdaten dürfen mit der Meldung").click()  # the label ticks it
+    expect(box).to_be_checked()
     assert_accessible(phone)
 
 
