@@ -43,7 +43,3 @@ def forward(report: Report, body: Body, author: str, reason: str | None = None) 
     )
     db.session.flush()
     return job
-
-
-def bodies() -> list[Body]:
-    return list(db.session.scalars(select(Body).order_by(Body.name)))
