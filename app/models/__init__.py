@@ -1,5 +1,6 @@
 """All models, importable from one place (and seen by Alembic's autogenerate)."""
 
+from app.models.address import Address, Street
 from app.models.api_key import ApiKey
 from app.models.body import Body, ExchangeJob, JobState
 from app.models.district import District
@@ -13,6 +14,7 @@ from app.models.status import Channel, EventKind, Status
 from app.models.user import User
 
 __all__ = [
+    "Address",
     "ApiKey",
     "Body",
     "Category",
@@ -32,6 +34,7 @@ __all__ = [
     "RoutingRule",
     "StatisticsSnapshot",
     "Status",
+    "Street",
     "Subscription",
     "TimelineEvent",
     "User",

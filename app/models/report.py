@@ -135,6 +135,9 @@ class Report(Model):
     closed_at: Mapped[datetime | None] = mapped_column()
     # The place in the reporter's words (the city app's address line): for staff.
     place_text: Mapped[str | None] = mapped_column(String(300))
+    # The public place description: the nearest address within 50 m, else the street, else
+    # the Stadtteil (app.addresses.places), set when the report is filed.
+    address: Mapped[str | None] = mapped_column(String(300))
     # A link sent through Open311 (media_url): kept as given, never fetched by the server.
     media_url: Mapped[str | None] = mapped_column(String(2048))
     # 0 normal, 1 hoch, 2 dringend; set by staff.
