@@ -30,6 +30,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from app import models  # noqa: F401  (registers the models with SQLAlchemy)
+    from app.addresses.cli import addresses_cli
+    from app.addresses.views import bp as addresses_bp
     from app.admin import mails, views  # noqa: F401  (both add their pages to admin_bp)
     from app.admin.blueprint import bp as admin_bp
     from app.auth import views as auth
@@ -57,6 +59,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(map_bp)
+    app.register_blueprint(addresses_bp)
     app.register_blueprint(opendata_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(auth.bp)
@@ -69,6 +72,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(open311_bp)
     cityapp.init_app(app)
     app.cli.add_command(districts_cli)
+    app.cli.add_command(addresses_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(stats_cli)
     app.cli.add_command(users_cli)

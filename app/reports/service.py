@@ -16,6 +16,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, text
 
+from app.addresses.places import place_lateral
 from app.exchange.forwarding import forward
 from app.extensions import db
 from app.media import storage
@@ -43,13 +44,15 @@ INSERT_REPORT = text(
                          description, status, channel, published_at, created_at, updated_at,
                          reporter_name, reporter_email, reporter_phone, media_url, place_text,
                          tracking_token_hash, submission_key_hash, api_key_id, body_id,
-                         share_consent)
+                         share_consent, address)
     SELECT new.id, {case_number_sql("new.id", "new.at")}, place.point, :category_id,
            route.district_id, route.department_id, :description, :status, :channel,
            CASE WHEN :publish THEN new.at END, new.at, new.at,
            :reporter_name, :reporter_email, :reporter_phone, :media_url, :place_text,
-           :token_hash, :submission_hash, :api_key_id, route.body_id, :share_consent
-    FROM place, new, {exchange_lateral("place.point", ":category_id")}
+           :token_hash, :submission_hash, :api_key_id, route.body_id, :share_consent,
+           spot.label
+    FROM place, new, {exchange_lateral("place.point", ":category_id")},
+         {place_lateral("place.point").replace("AS place", "AS spot")}
     -- No conflict target: the tracking token derives from the submission key as well, so a
     -- racing duplicate may hit either unique constraint first.
     ON CONFLICT DO NOTHING
