@@ -180,7 +180,7 @@ def test_only_the_hash_of_a_key_is_stored(api_key):
         ({"long": None}, "long:"),
         ({"lat": ""}, "lat:"),
         ({"lat": None, "long": None, "address_string": "Neumarkt 1"}, "address_string:"),
-        ({"lat": None, "long": None, "address_id": "4711"}, "address_string:"),
+        ({"lat": None, "long": None, "address_id": "4711"}, "address_id:"),
         ({"lat": "NaN"}, "lat:"),
         ({"long": "inf"}, "long:"),
         ({"lat": "1e400"}, "lat:"),

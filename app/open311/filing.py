@@ -14,16 +14,18 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from app.addresses.search import MAX_QUERY, exact
 from app.extensions import db
 from app.models import ApiKey, Channel, Report
 from app.open311.params import ApiError, optional
 from app.reports.rules import LINE_CONTROL
 from app.reports.service import Draft, ReportRefused, submit
 
-ADDRESS_ONLY = (
-    "address_string: Adressen können nicht in Koordinaten umgerechnet werden; "
-    "bitte lat und long (WGS84) senden."
+NO_SUCH_ADDRESS = (
+    "address_string: Keine passende Adresse im Stadtgebiet gefunden; bitte die Adresse mit "
+    "Hausnummer angeben (z. B. „Kölner Straße 5“) oder lat und long (WGS84) senden."
 )
+ADDRESS_ID = "address_id: Wird nicht unterstützt; bitte address_string oder lat und long senden."
 
 
 def key_hash(key: str) -> str:
@@ -92,15 +94,18 @@ PARAMETERS = {
 def draft(values: MultiDict, uploads: list[FileStorage], api_key: ApiKey) -> Draft:
     """POST requests' parameters as the rulebook's draft; device_id and account_id are not kept.
     first_name and last_name are one name, as the city stores it."""
-    no_place = optional(values, "lat") is None and optional(values, "long") is None
-    if no_place and (optional(values, "address_string") or optional(values, "address_id")):
-        raise ApiError(400, [ADDRESS_ONLY])
+    lat: str | float | None = optional(values, "lat")
+    lon: str | float | None = optional(values, "long")
+    address = optional(values, "address_string")
+    if lat is None and lon is None:
+        lat, lon = _geocoded(address, optional(values, "address_id"))
     names = (optional(values, "first_name"), optional(values, "last_name"))
     return Draft(
         category_code=optional(values, "service_code"),
         description=optional(values, "description"),
-        lat=optional(values, "lat"),
-        lon=optional(values, "long"),
+        lat=lat,
+        lon=lon,
+        place=address,
         name=" ".join(n for n in names if n) or None,
         email=optional(values, "email"),
         phone=optional(values, "phone"),
@@ -110,6 +115,20 @@ def draft(values: MultiDict, uploads: list[FileStorage], api_key: ApiKey) -> Dra
         api_key_id=api_key.id,
         submission_key=_external_key(values, api_key),
     )
+
+
+def _geocoded(address: str | None, address_id: str | None) -> tuple[float | None, float | None]:
+    """The point of an address_string sent without lat/long (the spec allows either)."""
+    if not address:
+        if address_id:
+            raise ApiError(400, [ADDRESS_ID])
+        return None, None  # the rulebook names the missing place
+    if len(address) > MAX_QUERY or LINE_CONTROL.search(address):
+        raise ApiError(400, [NO_SUCH_ADDRESS])
+    found = exact(address)
+    if found is None:
+        raise ApiError(400, [NO_SUCH_ADDRESS])
+    return found.lat, found.lon
 
 
 def _external_key(values: MultiDict, api_key: ApiKey) -> str | None:

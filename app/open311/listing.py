@@ -146,6 +146,7 @@ def _page(names: frozenset[str], status: str | None) -> Subquery:
             Report.description,
             Report.media_url,
             Report.location,
+            Report.address,
         )
         .where(*_conditions(names, status))
         .order_by(Report.created_at.desc(), Report.id.desc())
@@ -244,7 +245,10 @@ def _request_object(page: Subquery, laterals: dict[str, FromClause]) -> ColumnEl
         # The spec: for closed requests, the moment they were closed.
         "updated_datetime": w3c(func.coalesce(closed_at, page.c.updated_at)),
         "expected_datetime": null(),
-        "address": District.name + bindparam("city", type_=Text),
+        # The place description, then the Stadtteil and the city: "Kölner Straße 5, Mitte, …".
+        "address": func.coalesce(func.nullif(page.c.address, District.name) + ", ", "")
+        + District.name
+        + bindparam("city", type_=Text),
         "address_id": null(),
         "zipcode": null(),
         "lat": func.ST_Y(page.c.location),

@@ -22,6 +22,8 @@ class ListedReport:
     created_at: datetime
     category: str
     district: str
+    # The place description (nearest address, street or Stadtteil); None for old reports.
+    place: str | None = None
 
 
 def list_reports(flt: ReportFilter, before_id: int | None = None) -> tuple[list, int | None]:
@@ -43,7 +45,7 @@ def list_reports(flt: ReportFilter, before_id: int | None = None) -> tuple[list,
         text(
             f"""
             SELECT r.id, r.case_number, r.status, r.created_at,
-                   c.name_de AS category, d.name AS district
+                   c.name_de AS category, d.name AS district, r.address
             FROM reports AS r
             JOIN categories AS c ON c.id = r.category_id
             JOIN districts AS d ON d.id = r.district_id
@@ -56,7 +58,13 @@ def list_reports(flt: ReportFilter, before_id: int | None = None) -> tuple[list,
     ).all()
     page = [
         ListedReport(
-            row.id, row.case_number, Status(row.status), row.created_at, row.category, row.district
+            row.id,
+            row.case_number,
+            Status(row.status),
+            row.created_at,
+            row.category,
+            row.district,
+            row.address,
         )
         for row in rows[:PAGE_SIZE]
     ]

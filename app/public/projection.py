@@ -61,6 +61,8 @@ class PublicReport:
     duplicate_of: str | None
     # The other body that handles the report (a Kommune or authority, never a person).
     forwarded_to: str | None
+    # The place described: nearest address, street or Stadtteil (None for old reports).
+    place: str | None
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ def public_report(report: Report) -> PublicReport:
         events=tuple(_event(e) for e in report.events if e.public),
         duplicate_of=report.duplicate_of.case_number if report.duplicate_of else None,
         forwarded_to=report.body.name if report.body else None,
+        place=report.address,
     )
 
 
