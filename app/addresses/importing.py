@@ -107,6 +107,8 @@ def store(
     """Replace the addresses of `source` with `rows`; ImportRefused lists bad rows (all of
     them are read first, so one run names every problem) unless `skip_bad`."""
     session = db.session
+    # Dropped at commit; a caller that imports twice in one transaction starts afresh.
+    session.execute(text("DROP TABLE IF EXISTS address_import, address_kept"))
     session.execute(text(STAGE))
     result = ImportResult()
     errors: list[str] = []
