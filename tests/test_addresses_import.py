@@ -133,3 +133,12 @@ def test_broken_gebref_lines_are_named(app, tmp_path):
     assert f"Zeile {lines + 2}: Ostwert ist keine Zahl" in result.output
     assert f"Zeile {lines + 3}: Koordinate" in result.output
     assert _count(Address) == 0
+
+
+def test_osm_through_the_command(app):
+    city = Path(__file__).parent / "data" / "osm" / "city.osm"
+    refused = _import(app, city, "--format", "osm")
+    assert refused.exit_code == 1 and "OSM-" in refused.output and _count(Address) == 0
+    result = _import(app, city, "--format", "osm", "--skip-bad")
+    assert result.exit_code == 0, result.output
+    assert _count(Address, "osm") > 0 and _count(Street, "osm") > 0

@@ -23,7 +23,7 @@ def _rows(file: Path, fmt: str, keys: Path | None) -> Iterator[Row | RowError]:
         return read_csv(file)
     if fmt == "gebref":
         return read_gebref(file, keys or _keys_beside(file))
-    from app.addresses.osm import read_osm  # type: ignore[import-not-found]  # pyosmium: OSM only
+    from app.addresses.osm import read_osm  # pyosmium is loaded for OSM files only
 
     return read_osm(file)
 

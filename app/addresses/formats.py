@@ -39,7 +39,7 @@ def street_name(raw: str) -> str:
     return name
 
 
-def _postcode(raw: str | None) -> str | None:
+def postcode(raw: str | None) -> str | None:
     value = (raw or "").strip()
     if value and not POSTCODE.match(value):
         raise ValueError(f"Ungültige Postleitzahl {value[:10]!r}.")
@@ -95,8 +95,8 @@ def _csv_row(line: int, values: dict[str, str]) -> Row:
     number, suffix = house_number(values.get("number", ""))
     lat = parse_coordinate(values.get("lat", "").strip() or "-", -90, 90)
     lon = parse_coordinate(values.get("lon", "").strip() or "-", -180, 180)
-    postcode = _postcode(values.get("postcode"))
-    return Row(line, street, normalise(street), number, suffix, postcode, lon, lat)
+    postcode_ = postcode(values.get("postcode"))
+    return Row(line, street, normalise(street), number, suffix, postcode_, lon, lat)
 
 
 # --- gebref ----------------------------------------------------------------------------------

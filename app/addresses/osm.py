@@ -31,6 +31,7 @@ from pathlib import Path
 import osmium
 from osmium.osm import Node, Way
 
+from app.addresses.formats import postcode
 from app.addresses.importing import ImportRefused, Row, RowError
 from app.addresses.normal import house_number, normalise
 
@@ -39,7 +40,6 @@ LOCATIONS = "flex_mem"
 MAX_NAME = 200
 # At most this many numbers from one "12;14;…" or "2-40": more is a mapping error.
 MAX_NUMBERS = 20
-POSTCODE = re.compile(r"\d{5}")
 RANGE = re.compile(r"\s*(\d{1,5})\s*-\s*(\d{1,5})\s*")
 # Roads a street name belongs to: not motorways, and not footways, cycleways, paths or tracks.
 HIGHWAYS = frozenset(
@@ -97,10 +97,10 @@ def _rows(obj: Node | Way) -> Iterator[Row | RowError]:
     yield from rows
 
 
-def _addresses(obj: Node | Way, street: str, raw_number: str, postcode: str | None) -> list[Row]:
+def _addresses(obj: Node | Way, street: str, raw_number: str, raw_code: str | None) -> list[Row]:
     name = _name(street)
     x, y = _area_point(obj)
-    code = _postcode(postcode)
+    code = postcode(raw_code)
     return [
         Row(obj.id, name, normalise(name), number, suffix, code, x, y)
         for number, suffix in house_numbers(raw_number)
@@ -158,13 +158,6 @@ def _name(raw: str) -> str:
     if len(raw) > MAX_NAME:
         raise ValueError(f"Der Name ist länger als {MAX_NAME} Zeichen.")
     return raw
-
-
-def _postcode(raw: str | None) -> str | None:
-    value = (raw or "").strip()
-    if value and not POSTCODE.fullmatch(value):
-        raise ValueError(f"Ungültige Postleitzahl {value[:10]!r}.")
-    return value or None
 
 
 def _area_point(obj: Node | Way) -> tuple[float, float]:
