@@ -114,3 +114,18 @@ def test_open311_address_string_that_matches_nothing_is_400(client, addresses, a
     assert response.status_code == 400
     assert response.get_json()[0]["description"].startswith("address_string:")
     assert counts() == before
+
+
+def test_the_city_app_without_a_point_is_placed_by_its_address_line(client, addresses):
+    from tests.test_city_app import android_body, post_android
+
+    lat, lon = STREETS["Kölner Straße"]
+    nowhere = {"__type": "GeoPoint", "latitude": 0, "longitude": 0}
+    body = android_body(geopoint=nowhere, address="Kölner Straße 4, 42651 Solingen, Deutschland")
+    response = post_android(client, body)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    report = db.session.scalars(select(Report)).one()
+    assert abs(report.lat - lat) < 1e-6 and abs(report.lon - (lon + 4 * STEP)) < 1e-6
+    unknown = android_body(geopoint=nowhere, address="Gibtsnichtweg 4, 42651 Solingen")
+    refused = post_android(client, unknown)
+    assert refused.status_code == 400 and "keinen Ort" in refused.get_json()["error"]

@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
+from app.addresses.search import MAX_QUERY, exact
 from app.models import Channel
 from app.reports.rules import Draft
 
@@ -64,6 +65,8 @@ def draft(body: dict[str, Any]) -> Draft:
     privacy text (GET config), so the draft does not."""
     phone = _text(body, "phone")
     lat, lon = _geopoint(body)
+    if lat == 0 and lon == 0:
+        lat, lon = _from_address(_text(body, "address"))
     return Draft(
         category_app_id=_text(body, "contactId"),
         description=_text(body, "message"),
@@ -101,13 +104,21 @@ def _geopoint(body: dict[str, Any]) -> tuple[float | None, float | None]:
         raise ParseError(
             400, VALIDATION_ERROR, "geopoint: Breiten- und Längengrad als Zahlen erwartet."
         ) from None
-    if lat == 0 and lon == 0:
+    return lat, lon
+
+
+def _from_address(address: str | None) -> tuple[float, float]:
+    """Android sends 0/0 when the phone found no place: then the street and house number of its
+    address line, if our address search knows exactly that house."""
+    street = (address or "").split(",")[0].strip()
+    found = exact(street) if street and len(street) <= MAX_QUERY else None
+    if found is None:
         raise ParseError(
             400,
             VALIDATION_ERROR,
             "Ihr Telefon hat keinen Ort übermittelt. Bitte wählen Sie den Ort auf der Karte.",
         )
-    return lat, lon
+    return found.lat, found.lon
 
 
 def _place(body: dict[str, Any]) -> str | None:
