@@ -70,6 +70,7 @@ bench: setup migrate
 	$(PY) bench/generate.py --keep
 	$(PY) bench/endpoints.py
 	$(PY) bench/staff.py
+	$(PY) bench/addresses.py
 
 clean-db:
 	bash scripts/pg.sh stop

@@ -18,23 +18,23 @@ sys.path.insert(0, str(ROOT))
 from config import Config, _local_db  # noqa: E402
 
 
-def bench_url() -> str:
-    """BENCH_DATABASE_URL, or maengelmelder_bench on the project-local cluster (created)."""
-    url = os.environ.get("BENCH_DATABASE_URL") or _local_db("maengelmelder_bench")
-    name = make_url(url).database
+def bench_url(name: str = "maengelmelder_bench", variable: str = "BENCH_DATABASE_URL") -> str:
+    """The URL in `variable`, or database `name` on the project-local cluster (created)."""
+    url = os.environ.get(variable) or _local_db(name)
+    database = make_url(url).database
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         exists = connection.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": database}
         )
         if not exists:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
     return url
 
 
-def bench_config() -> type:
-    url = bench_url()
+def bench_config(name: str = "maengelmelder_bench", variable: str = "BENCH_DATABASE_URL") -> type:
+    url = bench_url(name, variable)
 
     class BenchConfig(Config):
         SQLALCHEMY_DATABASE_URI = url
