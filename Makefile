@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 STAMPS := .stamps
-PORT ?= 5000
+# The web port: PORT when given, else 5000 or the next free one (see serve).
 export FLASK_APP := wsgi.py
 
 .PHONY: run test setup db migrate demo lint format serve clean-db bench
@@ -51,11 +51,12 @@ demo: migrate
 # The workers (mails and the photo sweep; forwarding to other bodies and reading their updates)
 # run beside the web server and stop with it. Links they write point to PUBLIC_URL.
 serve:
-	@echo "Mängelmelder läuft auf http://127.0.0.1:$(PORT)  (Strg-C beendet)"
-	@export PUBLIC_URL="$${PUBLIC_URL:-http://127.0.0.1:$(PORT)}"; \
+	@port="$(PORT)"; [ -n "$$port" ] || port=$$(bash scripts/free-port.sh 5000); \
+		echo "Mängelmelder läuft auf http://127.0.0.1:$$port  (Strg-C beendet)"; \
+		export PUBLIC_URL="$${PUBLIC_URL:-http://127.0.0.1:$$port}"; \
 		$(FLASK) outbox work & mails=$$!; $(FLASK) exchange work & exchange=$$!; \
 		trap 'kill $$mails $$exchange 2>/dev/null' EXIT; \
-		$(FLASK) run --host 127.0.0.1 --port $(PORT)
+		$(FLASK) run --host 127.0.0.1 --port $$port
 
 lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check .
@@ -72,6 +73,6 @@ bench: setup migrate
 	$(PY) bench/staff.py
 	$(PY) bench/addresses.py
 
+# Stops and removes this checkout's cluster only (its data, log and remembered port).
 clean-db:
-	bash scripts/pg.sh stop
-	rm -rf instance/pg instance/pg.log
+	bash scripts/pg.sh destroy

@@ -41,8 +41,16 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def local_port() -> str:
+    """The project-local cluster's port: PG_PORT, else the one scripts/pg.sh chose for this
+    checkout (instance/pg.port), else the first it would try."""
+    remembered = BASE_DIR / "instance" / "pg.port"
+    default = remembered.read_text().strip() if remembered.is_file() else "54320"
+    return _env("PG_PORT", default or "54320")
+
+
 def _local_db(name: str) -> str:
-    return LOCAL_DB.format(port=_env("PG_PORT", "54320"), name=name)
+    return LOCAL_DB.format(port=local_port(), name=name)
 
 
 class Config:
