@@ -23,10 +23,12 @@ STREETS = text(
            ST_Y(COALESCE(a.location, s.location)) AS lat,
            ST_X(COALESCE(a.location, s.location)) AS lon
     FROM (SELECT id, name, district_id, location,
+                 -- a name that begins with what was typed first: people type from the start
+                 starts_with(name_norm, :q) AS begins,
                  greatest(similarity(name_norm, :q), word_similarity(:q, name_norm)) AS score
           FROM streets
           WHERE name_norm % :q OR :q <% name_norm
-          ORDER BY score DESC, length(name_norm), name
+          ORDER BY begins DESC, score DESC, length(name_norm), name
           LIMIT :limit) AS s
     LEFT JOIN LATERAL (
         SELECT number, suffix, postcode, location FROM addresses
@@ -35,7 +37,8 @@ STREETS = text(
         LIMIT 1
     ) AS a ON true
     LEFT JOIN districts AS d ON d.id = s.district_id
-    ORDER BY s.score DESC, (a.number = :number AND a.suffix = :suffix) DESC NULLS LAST,
+    ORDER BY s.begins DESC, s.score DESC,
+             (a.number = :number AND a.suffix = :suffix) DESC NULLS LAST,
              length(s.name), s.name
     """
 )
