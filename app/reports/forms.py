@@ -13,6 +13,7 @@ from wtforms import (
     BooleanField,
     HiddenField,
     MultipleFileField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -38,6 +39,10 @@ class ReportForm(FlaskForm):
     description = TextAreaField(_l("Beschreibung"))
     lat = StringField(_l("Breitengrad"))
     lon = StringField(_l("Längengrad"))
+    # The address search without JavaScript (app.reports.place_search): what was typed, and the
+    # place chosen among the answers as "lat,lon". Neither is part of the report.
+    address = StringField(_l("Adresse oder Ort suchen"))
+    address_choice = RadioField(_l("Gefundene Orte"), choices=[], validate_choice=False)
     photos = MultipleFileField(_l("Fotos"))
     name = StringField(_l("Name (freiwillig)"))
     email = StringField(_l("E-Mail (freiwillig, für Rückmeldungen)"))

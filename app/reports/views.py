@@ -28,8 +28,9 @@ from app.media.uploads import first_position
 from app.models import Channel
 from app.public.projection import public_report, tracked_report, visible_photos
 from app.public.service import city_bounds
-from app.reports import rules, service
+from app.reports import place_search, rules, service
 from app.reports.forms import ReportForm
+from app.reports.place_search import PlaceSection
 from app.reports.rules import ReportRefused
 from app.security import private
 
@@ -40,9 +41,13 @@ def _report_limit() -> str:
     return current_app.config["RATELIMIT_REPORTS"]
 
 
-def _render_form(form: ReportForm, status: int = 200):
+def _render_form(form: ReportForm, status: int = 200, places: PlaceSection | None = None):
     page = render_template(
-        "reports/form.html", form=form, bounds=city_bounds(), limits=rules.limits()
+        "reports/form.html",
+        form=form,
+        bounds=city_bounds(),
+        limits=rules.limits(),
+        places=places or place_search.section(form),
     )
     return page, status
 
@@ -59,7 +64,10 @@ def new_report():
     if request.method != "POST":
         form.submission_key.data = uuid.uuid4().hex
         return _render_form(form)
-    if not form.validate():
+    if place_search.asked(form):  # "Suchen" or "Übernehmen": files nothing
+        places = place_search.answer(form)
+        return _render_form(form, places.status, places)
+    if not place_search.take_choice(form) or not form.validate():
         return _render_form(form, 422)
     try:
         filed = service.submit(form.draft(Channel.WEB, preferred_language()))

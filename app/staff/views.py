@@ -18,8 +18,9 @@ from app.media.images import PhotoError
 from app.models import Report, Status
 from app.models.status import Channel
 from app.public.service import city_bounds
-from app.reports import rules
+from app.reports import place_search, rules
 from app.reports.forms import IntakeForm
+from app.reports.place_search import PlaceSection
 from app.reports.service import ReportRefused, active_categories, find_by_case_number, submit
 from app.staff import actions, handover, moderation, service
 from app.staff.forms import FORMS
@@ -198,7 +199,10 @@ def intake():
     if request.method != "POST":
         form.submission_key.data = uuid.uuid4().hex
         return _intake_page(form)
-    if not form.validate():
+    if place_search.asked(form):  # the address search: files nothing
+        places = place_search.answer(form)
+        return _intake_page(form, places.status, places)
+    if not place_search.take_choice(form) or not form.validate():
         return _intake_page(form, 422)
     try:
         # The caller's language is unknown (not the staff browser's): German.
@@ -220,12 +224,13 @@ def intake():
     return redirect(url_for(".report", case_number=filed.report.case_number))
 
 
-def _intake_page(form: IntakeForm, status: int = 200):
+def _intake_page(form: IntakeForm, status: int = 200, places: PlaceSection | None = None):
     page = render_template(
         "reports/form.html",
         form=form,
         bounds=city_bounds(),
         limits=rules.limits(),
+        places=places or place_search.section(form),
         heading=_("Meldung erfassen (Telefon, Brief, E-Mail)"),
         form_action=url_for(".intake"),
     )

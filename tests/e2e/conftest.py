@@ -48,18 +48,24 @@ def _tile() -> bytes:
 TILE = _tile()
 
 
+def server_database(app) -> str:
+    """The URL of the server process's database (TEST_DATABASE_URL's name with "_e2e")."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    return url.set(database=f"{url.database}_e2e").render_as_string(hide_password=False)
+
+
 def _fresh_database(app) -> str:
     """A database of its own for the server process, rebuilt for every test run."""
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    name = f"{url.database}_e2e"
+    url = make_url(server_database(app))
+    name = url.database
     admin = {"host": url.host, "port": url.port, "user": url.username, "password": url.password}
     with psycopg.connect(dbname="postgres", autocommit=True, **admin) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(hide_password=False)
+    return url.render_as_string(hide_password=False)
 
 
-def _flask(env: dict, *args: str) -> None:
+def flask_command(env: dict, *args: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, check=True, capture_output=True
     )
@@ -90,18 +96,18 @@ def server(app, tmp_path_factory) -> Iterator[str]:
         MAIL_SERVER="",
         PUBLISHING="moderated",
     )
-    _flask(env, "db", "upgrade")
-    _flask(env, "demo", "load")
+    flask_command(env, "db", "upgrade")
+    flask_command(env, "demo", "load")
     # A few hundred reports over five years (most of them closed): clusters on the city map,
     # and department queues short enough to show a new report on their first page.
-    _flask(env, "demo", "generate", "--count", "300")
+    flask_command(env, "demo", "generate", "--count", "300")
     _add_body(env["DATABASE_URL"])
     for email, role, departments in [
         ("poststelle@example.org", "dispatcher", []),
         ("licht@example.org", "crew", ["--department", "tbs-licht"]),
         ("admin@example.org", "admin", []),
     ]:
-        _flask(
+        flask_command(
             env,
             "users",
             "create",

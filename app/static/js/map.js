@@ -35,9 +35,11 @@
     var lat = document.getElementById("lat");
     var lon = document.getElementById("lon");
     var status = document.getElementById("location-status");
+    var describe = placeDescription(el);
     var marker = null;
 
-    function place(latlng, fromInput) {
+    // quiet: the page came with this point and its description (sent back by the server).
+    function place(latlng, fromInput, quiet) {
       if (!marker) {
         marker = L.marker(latlng, { draggable: true, keyboard: true, title: "Ort des Mangels" }).addTo(map);
         marker.on("dragend", function () { place(marker.getLatLng()); });
@@ -49,24 +51,41 @@
         lon.value = fmt(latlng.lng);
         status.textContent = "Ort gesetzt: " + lat.value + ", " + lon.value;
       }
+      if (!quiet) { describe(latlng); }
     }
 
-    function fromInputs() {
+    function fromInputs(quiet) {
       var a = parseFloat(lat.value.replace(",", "."));
       var b = parseFloat(lon.value.replace(",", "."));
       if (isFinite(a) && isFinite(b) && Math.abs(a) <= 90 && Math.abs(b) <= 180) {
-        place(L.latLng(a, b), true);
+        place(L.latLng(a, b), true, quiet);
         return true;
       }
       return false;
     }
 
+    // A place chosen by address: set like a tap on the map, and shown in the middle.
+    function goTo(a, b) {
+      var here = L.latLng(a, b);
+      place(here);
+      map.setView(here, 17);
+    }
+
+    function typed() { if (!fromInputs()) { describe(null); } }
     map.on("click", function (e) { place(e.latlng); });
-    lat.addEventListener("change", fromInputs);
-    lon.addEventListener("change", fromInputs);
-    if (fromInputs()) { map.setView(marker.getLatLng(), 16); }
+    lat.addEventListener("change", typed);
+    lon.addEventListener("change", typed);
+    if (fromInputs(describe.shown())) { map.setView(marker.getLatLng(), 16); }
 
     offerPhotoPosition(el, place, map, function () { return marker !== null; });
+    addressSearch(el, goTo);
+    // Places found by the search without this script (radio buttons): choosing one sets the pin.
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=address_choice]"), function (radio) {
+      radio.addEventListener("change", function () {
+        var point = radio.value.split(",").map(Number);
+        if (radio.checked && point.length === 2) { goTo(point[0], point[1]); }
+      });
+    });
 
     var button = document.getElementById("use-location");
     if (!("geolocation" in navigator)) { button.hidden = true; return; }
@@ -79,6 +98,155 @@
       }, function () {
         status.textContent = "Der Standort konnte nicht ermittelt werden. Bitte tippen Sie auf die Karte.";
       }, { enableHighAccuracy: true, timeout: 15000 });
+    });
+  }
+
+  // "Ort: Kölner Straße 5 (ungefähr)" under the map, as soon as the pin is set or moved. The
+  // texts come from the page (data-known, data-unknown); null clears the line.
+  function placeDescription(el) {
+    var line = document.getElementById("place");
+    var pending = null;
+    function describe(latlng) {
+      if (!line || !el.dataset.placeUrl || !window.fetch) { return; }
+      if (pending) { pending.abort(); }
+      pending = null;
+      if (!latlng) { line.textContent = ""; return; }
+      pending = new AbortController();
+      var query = "?lat=" + latlng.lat.toFixed(6) + "&lon=" + latlng.lng.toFixed(6);
+      fetch(el.dataset.placeUrl + query, { signal: pending.signal })
+        .then(function (r) { return r.ok ? r.json() : { label: null }; })
+        .then(function (data) {
+          line.textContent = data.label ? line.dataset.known.replace("%s", data.label) : line.dataset.unknown;
+        })
+        .catch(function (e) {
+          // A newer point is on its way; after a failure no description beats a wrong one.
+          if (e.name !== "AbortError") { line.textContent = ""; }
+        });
+    }
+    describe.shown = function () { return !!(line && line.textContent.trim()); };
+    return describe;
+  }
+
+  // The address search as a combobox (WAI-ARIA 1.2, list autocomplete): suggestions from the
+  // address API while typing (after 3 characters, 250 ms after the last key, older answers
+  // dropped); choosing one sets the pin like a tap on the map. Enter in the field never sends
+  // the report. Without this script "Suchen" asks the server, which answers with radio buttons.
+  function addressSearch(el, choose) {
+    var input = document.getElementById("address");
+    var list = document.getElementById("address-suggestions");
+    var count = document.getElementById("address-count");
+    var button = document.getElementById("address-search");
+    if (!input || !list || !count || !button || !el.dataset.searchUrl || !window.fetch) { return; }
+    var found = [], active = -1, timer = null, pending = null;
+
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-describedby", (input.getAttribute("aria-describedby") || "") + " address-keys");
+
+    function say(text) { count.textContent = text; }
+
+    function highlight(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (option, j) {
+        option.setAttribute("aria-selected", j === i ? "true" : "false");
+      });
+      if (i < 0) { input.removeAttribute("aria-activedescendant"); return; }
+      input.setAttribute("aria-activedescendant", list.children[i].id);
+      list.children[i].scrollIntoView({ block: "nearest" });
+    }
+
+    function open(yes) {
+      list.hidden = !yes;
+      input.setAttribute("aria-expanded", yes ? "true" : "false");
+      if (!yes) { highlight(-1); }
+    }
+
+    function pick(i) {
+      var chosen = found[i];
+      input.value = chosen.label;
+      open(false);
+      choose(chosen.lat, chosen.lon);
+    }
+
+    function show(candidates) {
+      found = candidates;
+      list.textContent = "";
+      candidates.forEach(function (c, i) {
+        var option = document.createElement("li");
+        option.id = "address-option-" + i;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.textContent = c.label;
+        // The focus stays in the field: a click must not blur it before it counts.
+        option.addEventListener("mousedown", function (e) { e.preventDefault(); });
+        option.addEventListener("click", function () { pick(i); });
+        list.appendChild(option);
+      });
+      active = -1;
+      open(candidates.length > 0 && document.activeElement === input);
+      say(candidates.length === 0 ? count.dataset.none :
+          candidates.length === 1 ? count.dataset.one : count.dataset.many.replace("%s", candidates.length));
+    }
+
+    function clear() {
+      found = [];
+      list.textContent = "";
+      open(false);
+    }
+
+    // now: asked for (Enter, arrow down, "Suchen"), so no wait and a word when there is nothing.
+    function search(now) {
+      clearTimeout(timer);
+      if (pending) { pending.abort(); pending = null; }
+      var text = input.value.trim();
+      if (text.length < 3) {
+        clear();
+        say(now ? count.dataset.short : "");
+        return;
+      }
+      timer = setTimeout(function () {
+        var request = pending = new AbortController();
+        fetch(el.dataset.searchUrl + "?q=" + encodeURIComponent(text), { signal: request.signal })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (data) {
+            if (pending !== request) { return; }
+            pending = null;
+            show(data);
+          })
+          .catch(function (e) {
+            if (e.name !== "AbortError") { clear(); say(count.dataset.failed); }
+          });
+      }, now ? 0 : 250);
+    }
+
+    input.addEventListener("input", function () { search(false); });
+    input.addEventListener("keydown", function (e) {
+      var shown = !list.hidden;
+      if (e.key === "ArrowDown" || e.key === "Down") {
+        e.preventDefault();
+        if (!found.length) { search(true); return; }
+        if (!shown) { open(true); if (e.altKey) { return; } }
+        highlight(active < found.length - 1 ? active + 1 : 0);
+      } else if (e.key === "ArrowUp" || e.key === "Up") {
+        if (!found.length) { return; }
+        e.preventDefault();
+        if (!shown) { open(true); }
+        highlight(active > 0 ? active - 1 : found.length - 1);
+      } else if (e.key === "Enter") {
+        e.preventDefault();
+        if (shown && active >= 0) { pick(active); } else { search(true); }
+      } else if ((e.key === "Escape" || e.key === "Esc") && shown) {
+        e.preventDefault();
+        open(false);
+      }
+    });
+    input.addEventListener("blur", function () { open(false); });
+    button.addEventListener("click", function (e) {
+      e.preventDefault();
+      input.focus();
+      search(true);
     });
   }
 
