@@ -45,7 +45,7 @@ migrate: setup
 	$(FLASK) db upgrade
 
 demo: migrate
-	$(FLASK) demo load --if-empty
+	$(FLASK) demo load --if-empty --reports 3000
 	@$(FLASK) demo accounts
 
 # The workers (mails and the photo sweep; forwarding to other bodies and reading their updates)

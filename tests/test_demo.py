@@ -160,3 +160,23 @@ def test_demo_accounts_are_created_once_and_can_log_in(app, client):
     )
     assert response.status_code == 302
     assert client.get("/staff/eingang").status_code == 200
+
+
+def test_every_department_has_a_demo_crew_that_may_work_its_reports(app, client, make_report):
+    output = app.test_cli_runner().invoke(args=["demo", "accounts"]).output
+    for code, _name, _email in data.DEPARTMENTS:
+        assert f"{code}@demo.example.org" in output
+    pothole = make_report(code="strasse")
+    password = next(line.split()[-1] for line in output.splitlines() if "tiefbau@" in line)
+    account = {"email": "tiefbau@demo.example.org", "password": password}
+    assert client.post("/anmelden", data=account).status_code == 302
+    assert client.get(f"/staff/meldungen/{pothole.case_number}").status_code == 200
+
+
+def test_demo_load_can_add_reports_that_the_public_sees(app, client):
+    before = db.session.scalar(select(func.count()).select_from(Report))
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--reports", "40"])
+    assert result.exit_code == 0 and "40 Demo-Meldungen erzeugt." in result.output
+    assert db.session.scalar(select(func.count()).select_from(Report)) == before + 40
+    listing = client.get("/meldungen?since=2000-01-01").get_data(as_text=True)
+    assert "Keine Meldungen für diese Auswahl." not in listing

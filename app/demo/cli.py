@@ -17,13 +17,23 @@ demo_cli = click.Group("demo", help="Demo-Stadt und Testdaten.")
 
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Nur laden, wenn noch keine Bezirke existieren.")
+@click.option(
+    "--reports",
+    type=click.IntRange(0, 100_000),
+    default=0,
+    help="Dazu so viele Demo-Meldungen über fünf Jahre, Status und Bezirke verteilt.",
+)
 @with_appcontext
-def load_command(if_empty: bool) -> None:
-    """Load the demo city (Solingen): districts, departments, categories, routing rules."""
+def load_command(if_empty: bool, reports: int) -> None:
+    """Load the demo city (Solingen): districts, departments, categories, routing rules, and
+    with --reports N that many synthetic reports (routed like real ones)."""
     if if_empty and not service.city_is_empty():
         click.echo("Demo-Stadt: Daten vorhanden, nichts geladen.")
         return
     service.load_city()
+    if reports:
+        db.session.flush()
+        click.echo(f"{service.generate_reports(reports)} Demo-Meldungen erzeugt.")
     refresh_statistics()  # the transparency page shows figures from the start
     db.session.commit()
     click.echo("Demo-Stadt Solingen geladen (Bezirksgrenzen angenähert).")

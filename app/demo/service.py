@@ -180,10 +180,15 @@ def generate_reports(count: int) -> int:
 
 # Demo staff accounts. Their passwords derive from SECRET_KEY: stable for one installation,
 # unknown to anyone who cannot read its secret, and never stored in clear.
+# One crew per department, so that every demo report can be worked on ("report a pothole,
+# then fix it as the crew" works for every category).
 DEMO_USERS = [
     ("poststelle@demo.example.org", "dispatcher", [], "Poststelle (Demo)"),
-    ("licht@demo.example.org", "crew", ["tbs-licht"], "Bauhof Straßenbeleuchtung (Demo)"),
     ("admin@demo.example.org", "admin", [], "Verwaltung (Demo)"),
+    *(
+        (f"{code}@demo.example.org", "crew", [code], f"Trupp {name} (Demo)")
+        for code, name, _email in data.DEPARTMENTS
+    ),
 ]
 
 
