@@ -20,6 +20,10 @@ SUBJECTS = {
         "en": "Please confirm: follow report {case}",
     },
     "department": {"de": "Neue Meldung {case}: {category}", "en": "New report {case}: {category}"},
+    "tracking_link": {
+        "de": "Ihr Link zur Meldung {case}",
+        "en": "Your link to report {case}",
+    },
     "department_moved": {
         "de": "Meldung {case} an Sie weitergeleitet: {category}",
         "en": "Report {case} forwarded to you: {category}",

@@ -18,6 +18,19 @@ def _address(field: StringField) -> None:
         raise ValidationError(str(exc)) from None
 
 
+class LinkForm(FlaskForm):
+    """The private tracking link sent once to an address the reporter types after filing."""
+
+    email = StringField(
+        _l("E-Mail-Adresse für den Link"),
+        validators=[
+            DataRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse an.")),
+            lambda form, field: _address(field),
+        ],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+
+
 class FollowForm(FlaskForm):
     email = StringField(
         _l("Ihre E-Mail-Adresse"),

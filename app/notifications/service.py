@@ -185,3 +185,10 @@ def unsubscribe(token: str) -> Subscription | None:
     if subscription is not None:
         db.session.delete(subscription)
     return subscription
+
+
+def send_tracking_link(report: Report, tracking_url: str, address: str, language: str) -> None:
+    """The private link, once, to an address typed after filing (the reporter gave none with the
+    report, or another one). The address is not kept: no subscription, no updates."""
+    mail = draft("tracking_link", language, report, tracking_url=tracking_url)
+    enqueue(address, mail, "tracking_link", report)

@@ -26,6 +26,8 @@ from app.media import storage
 from app.media.images import PhotoError
 from app.media.uploads import first_position
 from app.models import Channel
+from app.notifications import service as notifications
+from app.notifications.forms import LinkForm
 from app.public.projection import public_report, tracked_report, visible_photos
 from app.public.service import city_bounds
 from app.reports import place_search, rules, service
@@ -132,7 +134,33 @@ def confirmation():
         report=public_report(report),
         tracking_link=link,
         again=filed.get("again", False),
+        token=filed["token"],
+        link_form=LinkForm(),
+        report_has_email=report.reporter_email is not None,
     )
+    return private(make_response(page))
+
+
+def _link_limit() -> str:
+    return current_app.config["RATELIMIT_FOLLOW"]
+
+
+@bp.route("/verfolgen/<token>/link-senden", methods=["POST"])
+@limiter.limit(_link_limit)
+def send_link(token: str):
+    """The private link once by mail to the address typed (not kept)."""
+    report = service.find_by_token(token)
+    if report is None:
+        abort(404)
+    form = LinkForm()
+    values = {"token": token, "case_number": report.case_number, "link_form": form}
+    if not form.validate():
+        page = render_template("reports/link_sent.html", sent=None, **values)
+        return private(make_response(page, 422))
+    link = url_for(".tracking", token=token, _external=True)
+    notifications.send_tracking_link(report, link, form.email.data, preferred_language())
+    db.session.commit()
+    page = render_template("reports/link_sent.html", sent=form.email.data, **values)
     return private(make_response(page))
 
 
