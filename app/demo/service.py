@@ -15,6 +15,7 @@ from app.extensions import db
 from app.map import cells as map_cells
 from app.models import Category, Department, District, RoutingRule
 from app.models.status import CLOSED_STATUSES, sql_in
+from app.reports import case_numbers
 from app.reports.routing import case_number_sql, route_lateral
 
 
@@ -175,6 +176,9 @@ def generate_reports(count: int) -> int:
         map_cells.add_reports()
         db.session.execute(text("ANALYZE reports; ANALYZE timeline_events"))
     db.session.execute(text("DROP TABLE bulk_ids"))
+    # Synthetic numbers follow the ids (each above every number given so far); real reports
+    # filed afterwards continue above them.
+    case_numbers.catch_up()
     return int(added)
 
 

@@ -3,6 +3,7 @@
 from app.models.address import Address, Street
 from app.models.api_key import ApiKey
 from app.models.body import Body, ExchangeJob, JobState
+from app.models.case_counter import CaseCounter
 from app.models.district import District
 from app.models.login_throttle import LoginThrottle
 from app.models.mail import OutboxMail, Subscription
@@ -17,6 +18,7 @@ __all__ = [
     "Address",
     "ApiKey",
     "Body",
+    "CaseCounter",
     "Category",
     "Channel",
     "Department",

@@ -33,7 +33,8 @@ from app.models import (
 )
 from app.notifications import service as notifications
 from app.reports import rules
-from app.reports.routing import case_number_sql, exchange_lateral
+from app.reports.case_numbers import PLACEHOLDER_SQL, assign
+from app.reports.routing import exchange_lateral
 from app.reports.rules import Draft, NewReport, ReportRefused
 
 INSERT_REPORT = text(
@@ -45,7 +46,7 @@ INSERT_REPORT = text(
                          reporter_name, reporter_email, reporter_phone, media_url, place_text,
                          tracking_token_hash, submission_key_hash, api_key_id, body_id,
                          share_consent, address)
-    SELECT new.id, {case_number_sql("new.id", "new.at")}, place.point, :category_id,
+    SELECT new.id, {PLACEHOLDER_SQL.format(id="new.id")}, place.point, :category_id,
            route.district_id, route.department_id, :description, :status, :channel,
            CASE WHEN :publish THEN new.at END, new.at, new.at,
            :reporter_name, :reporter_email, :reporter_phone, :media_url, :place_text,
@@ -130,6 +131,7 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
     ).scalar()
     if report_id is None:
         return _earlier_submission(submission_hash, token)
+    assign(report_id)  # only now: a report that was not stored takes no number
     report = db.session.get_one(Report, report_id)
     for photo in photos:
         add_photo(report, photo)
