@@ -202,3 +202,10 @@ def login(page: Page, server: str, email: str) -> None:
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url("**/staff/**")
+
+
+def open_coordinates(page: Page) -> None:
+    """Unfold "Koordinaten eingeben" on the report form (folded while the map works)."""
+    summary = page.locator("details.coords-toggle > summary")
+    if not page.locator("details.coords-toggle").evaluate("d => d.open"):
+        summary.click()

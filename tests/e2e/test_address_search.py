@@ -13,7 +13,14 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.engine import make_url
 
-from tests.e2e.conftest import PHONE, flask_command, new_context, server_database, shot_path
+from tests.e2e.conftest import (
+    PHONE,
+    flask_command,
+    new_context,
+    open_coordinates,
+    server_database,
+    shot_path,
+)
 from tests.e2e.test_accessibility import assert_accessible
 
 SOURCE = "e2e-adressen"
@@ -195,6 +202,7 @@ def test_the_place_is_described_whenever_the_pin_is_set(phone: Page, server: str
     expect(place).to_have_text(re.compile(r"^Ort: .+ \(ungefähr\)$"))
     expect(place).to_have_attribute("role", "status")
     # Typed coordinates count as well.
+    open_coordinates(phone)
     phone.get_by_label("Breitengrad").fill("51,1665")
     phone.get_by_label("Längengrad").fill("7,0800")
     phone.keyboard.press("Tab")

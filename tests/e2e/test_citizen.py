@@ -104,3 +104,20 @@ def test_the_keyboard_alone_files_a_report_without_the_map(phone: Page, server: 
     phone.get_by_role("button", name="Meldung absenden").focus()
     phone.keyboard.press("Enter")
     expect(phone.get_by_role("heading", name="Vielen Dank für Ihre Meldung!")).to_be_visible()
+
+
+def test_coordinates_fold_away_and_back_keeps_the_place(phone: Page, server: str):
+    phone.goto(server + "/melden")
+    expect(phone.locator("#map .leaflet-tile-loaded").first).to_be_attached()
+    # With the map working, the coordinate fields wait behind "Koordinaten eingeben".
+    expect(phone.locator("#lat")).to_be_hidden()
+    phone.locator("summary", has_text="Koordinaten eingeben").tap()
+    expect(phone.locator("#lat")).to_be_visible()
+    box = phone.locator("#map").bounding_box()
+    phone.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(phone.locator("#location-status")).to_contain_text("Ort gesetzt")
+    place = phone.locator("#lat").input_value(), phone.locator("#lon").input_value()
+    fill_and_send(phone, "Die Laterne an der Ecke ist dunkel.")
+    phone.go_back()
+    expect(phone.locator("#map")).to_be_visible()
+    assert (phone.locator("#lat").input_value(), phone.locator("#lon").input_value()) == place
