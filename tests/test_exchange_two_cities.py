@@ -5,8 +5,10 @@ the way: still exactly one report at B."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -16,11 +18,33 @@ from app.exchange.bodies import BodySpec, add_body
 from app.exchange.sync import sync_all
 from app.exchange.worker import forward_due
 from app.extensions import db
-from app.models import Body, EventKind, ExchangeJob, JobState, Report, Status, TimelineEvent
+from app.models import (
+    Body,
+    CaseCounter,
+    EventKind,
+    ExchangeJob,
+    JobState,
+    Report,
+    Status,
+    TimelineEvent,
+)
 from app.notifications.outbox import send_due
 from tests.exchange_support import IN_B, CityB, FakePeer, Relay, area_geojson, create_city_b
 
 pytestmark = pytest.mark.usefixtures("app")
+
+
+# Our case numbers are B's external ids. Each test's data is rolled back, our year counter with
+# it, so every test would file 2026-000001 again and B (rightly) answer with its first report:
+# each test starts our numbering further on, as a real city's would be.
+NUMBERING = itertools.count(100_000, 1_000)
+
+
+@pytest.fixture(autouse=True)
+def numbering_goes_on() -> None:
+    year = datetime.now(UTC).astimezone(ZoneInfo("Europe/Berlin")).year
+    db.session.merge(CaseCounter(year=year, last=next(NUMBERING)))
+    db.session.commit()
 
 
 @pytest.fixture(scope="module")

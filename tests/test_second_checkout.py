@@ -34,8 +34,15 @@ def _pg(checkout: Path, command: str) -> str:
         text=True,
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stderr + _log_tail(checkout)
     return done.stdout
+
+
+def _log_tail(checkout: Path) -> str:
+    """The cluster's log (beside its data, wherever instance/pg leads), for a failed start."""
+    data = (checkout / "instance" / "pg").resolve()
+    log = data.with_name(data.name + ".log")
+    return "\n" + log.read_text(errors="replace")[-2000:] if log.exists() else ""
 
 
 def _url_of(checkout: Path) -> str:
