@@ -14,6 +14,7 @@
   var busy = false;
 
   function byId(id) { return document.getElementById(id); }
+  function sendButton() { return document.querySelector("form.report-form .send-report"); }
   function say(id, text) { var el = byId(id); if (el) { el.textContent = text; } }
   function megabytes(n) { return (n / 1048576).toFixed(1).replace(".", ",") + " MB"; }
   function isJpeg(file) { return /^image\/jpe?g$/.test(file.type) || /\.jpe?g$/i.test(file.name); }
@@ -154,7 +155,7 @@
   // Enter in a text field with a search typed and no place asks the server for places: that
   // page is the server's own (app.reports.place_search.asked), as without this script.
   function asksForPlaces(form, submitter) {
-    if (!submitter || submitter.id === "send-report") { return false; }
+    if (!submitter || submitter.classList.contains("send-report")) { return false; }
     if (submitter.name !== "enter") { return true; }
     var typed = function (name) { return form.elements[name] && form.elements[name].value.trim(); };
     return !!typed("address") && !typed("lat") && !typed("lon") &&
@@ -169,7 +170,7 @@
 
   function finish(message) {
     busy = false;
-    var button = byId("send-report"), box = byId("send-progress-box"), failure = byId("send-error");
+    var button = sendButton(), box = byId("send-progress-box"), failure = byId("send-error");
     if (box) { box.hidden = true; }
     say("send-status", "");
     if (failure && message) {
@@ -217,13 +218,13 @@
     attach();
     render();
     if (photos.length) { say("photo-status", counted()); }
-    var focus = newSummary || fresh.querySelector("[aria-invalid=true]") || byId("send-report");
+    var focus = newSummary || fresh.querySelector("[aria-invalid=true]") || sendButton();
     focus.focus();
   }
 
   function send(form, submitter) {
     busy = true;
-    var button = byId("send-report"), box = byId("send-progress-box"), failure = byId("send-error");
+    var button = sendButton(), box = byId("send-progress-box"), failure = byId("send-error");
     if (failure) { failure.hidden = true; failure.textContent = ""; }
     if (box) { box.hidden = false; }
     if (button) { button.disabled = true; }
