@@ -309,3 +309,36 @@ def test_share_consent_reaches_the_report(client, contact, ticked, shared):
     data = form_data(**contact, share_consent="y" if ticked else None)
     assert post_report(client, data).status_code == 302
     assert db.session.scalars(select(Report)).one().share_consent is shared
+
+
+SCRIPT = {"Accept": "application/json"}  # what static/js/photos.js asks for when it sends
+
+
+def test_the_script_is_told_where_the_confirmation_is(client, uploads):
+    response = post_report(client, with_photos(form_data(), jpeg()), headers=SCRIPT)
+    # Not a redirect: XMLHttpRequest would follow it and use up the confirmation (shown once).
+    assert response.status_code == 201
+    assert response.json == {"redirect": "/melden/danke"}
+    assert response.headers["Location"] == "/melden/danke"
+    assert counts()[:2] == (1, 1)
+    assert "Vielen Dank für Ihre Meldung!" in confirmation(client)
+
+
+def test_a_refused_form_sent_by_the_script_does_not_ask_for_the_photos_again(client, uploads):
+    data = with_photos(form_data(email="erika@example.org"), jpeg())  # consent not ticked
+    response = post_report(client, data, headers=SCRIPT)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and response.mimetype == "text/html"
+    assert 'class="error-summary"' in page
+    assert 'id="photos-again"' not in page  # the script attaches them again
+    without_script = post_report(client, with_photos(form_data(email="erika@example.org"), jpeg()))
+    assert 'id="photos-again"' in without_script.get_data(as_text=True)
+    assert counts() == (0, 0, 0)
+
+
+def test_the_photo_field_carries_the_limits_for_the_script(client, app):
+    page = client.get("/melden").get_data(as_text=True)
+    assert f'data-max-size="{app.config["PHOTO_MAX_SIZE"]}"' in page
+    assert f'data-max-photos="{app.config["MAX_PHOTOS"]}"' in page
+    assert 'data-send="script"' in page
+    assert "js/photos.js" in page

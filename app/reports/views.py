@@ -44,19 +44,27 @@ def _report_limit() -> str:
 
 
 def _render_form(form: ReportForm, status: int = 200, places: PlaceSection | None = None):
+    places = places or place_search.section(form)
+    if _sent_by_script():
+        places.photos_dropped = False  # the page's script keeps the photos and attaches them again
     page = render_template(
         "reports/form.html",
         form=form,
         bounds=city_bounds(),
         limits=rules.limits(),
-        places=places or place_search.section(form),
+        places=places,
     )
     return page, status
 
 
+def _sent_by_script() -> bool:
+    """The form's script (static/js/photos.js) sends with upload progress and asks for JSON."""
+    return request.accept_mimetypes.best == "application/json"
+
+
 def _filed(response: Response) -> bool:
     # Only reports that went through count against the limit: typos and retries do not.
-    return response.status_code == 302
+    return response.status_code in (201, 302)
 
 
 @bp.route("/melden", methods=["GET", "POST"])
@@ -84,6 +92,13 @@ def new_report():
         "token": filed.tracking_token,
         "again": filed.duplicate,
     }
+    if _sent_by_script():
+        # A script cannot stop XMLHttpRequest from following a redirect, and following it would
+        # use up the confirmation (shown once): so the script is told where to go instead.
+        answer = jsonify(redirect=url_for(".confirmation"))
+        answer.status_code = 201
+        answer.headers["Location"] = url_for(".confirmation")
+        return answer
     return redirect(url_for(".confirmation"))
 
 
