@@ -12,7 +12,7 @@ import time
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE, new_context, shot_path
+from tests.e2e.conftest import PHONE, new_context, open_coordinates, shot_path
 from tests.e2e.test_accessibility import assert_accessible
 
 MAX_SIZE = 2048  # PHOTO_MAX_SIZE of the server under test (the default)
@@ -59,6 +59,8 @@ def remove_button(page: Page, number: int, of: int):
 
 def fill_in(page: Page, place: bool = True) -> None:
     if place:
+        if page.locator("details.coords-toggle").count():  # folded when the script runs
+            open_coordinates(page)
         page.get_by_label("Breitengrad").fill("51,1705")
         page.get_by_label("Längengrad").fill("7,0845")
     page.get_by_label("Kategorie").select_option(label="Straßenbeleuchtung defekt")
