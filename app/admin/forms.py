@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -157,12 +158,45 @@ class NewDepartmentForm(DepartmentForm):
     code = _code()
 
 
+NOTICE_KINDS = {
+    "": _l("– kein Hinweis –"),
+    "emergency": _l("Notfall (110/112)"),
+    "elsewhere": _l("Zuständig ist eine andere Stelle"),
+    "info": _l("Hinweis"),
+}
+
+
+def _http_link(form: FlaskForm, field: StringField) -> None:
+    if field.data:
+        parts = urlsplit(field.data)
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in field.data:
+            raise ValidationError(_l("Bitte eine vollständige http(s)-Adresse."))
+
+
 class CategoryForm(FlaskForm):
     name_de = _text(_l("Name (deutsch)"), 200)
     name_en = _text(_l("Name (englisch, freiwillig)"), 200, required=False)
     icon = SelectField(_l("Symbol"), validate_choice=False)
     default_department = _id_select(_l("Zuständige Abteilung (Standard)"))
     active = BooleanField(_l("Aktiv (Bürgerinnen und Bürger können sie wählen)"), default=True)
+    # Guidance on the report form.
+    group_name = _text(_l("Gruppe im Formular (z. B. „Straße und Verkehr“)"), 100, required=False)
+    help_text = _text(_l("Hilfetext (eine Zeile unter der Kategorie)"), 300, required=False)
+    notice_kind = SelectField(
+        _l("Hinweis vor dem Absenden"), choices=list(NOTICE_KINDS.items()), default=""
+    )
+    notice = _text(_l("Text des Hinweises"), 1000, required=False)
+    notice_url = _text(
+        _l("Link im Hinweis (z. B. zur zuständigen Stelle)"), 2048, False, (_http_link,)
+    )
+
+    def validate(self, extra_validators: object = None) -> bool:
+        # Not an inline validator: an empty optional field stops its own validators early.
+        valid = super().validate(extra_validators)
+        if self.notice_kind.data and not self.notice.data:
+            self.notice.errors = [*self.notice.errors, _l("Ein Hinweis braucht einen Text.")]
+            return False
+        return valid
 
     def __init__(
         self,

@@ -149,6 +149,11 @@ class CategoryData:
     icon: str | None
     department_id: int
     active: bool
+    group_name: str | None = None
+    help_text: str | None = None
+    notice_kind: str | None = None
+    notice: str | None = None
+    notice_url: str | None = None
 
 
 def categories() -> list[Category]:
@@ -185,6 +190,10 @@ def _fill_category(category: Category, data: CategoryData) -> None:
     category.icon = data.icon or None
     category.default_department = department
     category.active = data.active
+    category.group_name, category.help_text = data.group_name or None, data.help_text or None
+    category.notice_kind = data.notice_kind or None
+    category.notice = data.notice or None if data.notice_kind else None
+    category.notice_url = data.notice_url or None if data.notice_kind else None
 
 
 # --- routing rules ------------------------------------------------------------------------------

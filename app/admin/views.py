@@ -211,6 +211,11 @@ def _category_data(form: forms.CategoryForm) -> CategoryData:
         icon=form.icon.data,
         department_id=form.default_department.data,
         active=form.active.data,
+        group_name=form.group_name.data,
+        help_text=form.help_text.data,
+        notice_kind=form.notice_kind.data,
+        notice=form.notice.data,
+        notice_url=form.notice_url.data,
     )
 
 
@@ -239,6 +244,7 @@ def category(category_id: int) -> Page | Response:
         form = forms.CategoryForm(obj=found, department_choices=choices, current_icon=icon)
         form.icon.data = found.icon or ""
         form.default_department.data = found.default_department_id
+        form.notice_kind.data = found.notice_kind or ""
         return render_template("admin/category.html", category=found, form=form), 200
     form = forms.CategoryForm(department_choices=choices, current_icon=icon)
     if form.validate() and _saved(service.update_category, found, _category_data(form)):

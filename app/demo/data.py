@@ -71,3 +71,52 @@ SAMPLE_TEXTS = {
     "winter": "Straße seit heute Morgen spiegelglatt, nicht gestreut.",
     "ordnung": "Auto parkt seit einer Woche auf dem Radweg.",
 }
+
+# Guidance on the report form per category: group, one line of help, and a notice shown before
+# sending (kind, text, link). The notices name who is responsible where the city is not.
+GROUPS = {
+    "strasse": "Straße und Verkehr",
+    "licht": "Straße und Verkehr",
+    "ampel": "Straße und Verkehr",
+    "schild": "Straße und Verkehr",
+    "winter": "Straße und Verkehr",
+    "muell": "Sauberkeit",
+    "verschmutzung": "Sauberkeit",
+    "graffiti": "Sauberkeit",
+    "gruen": "Grün und Natur",
+    "natur": "Grün und Natur",
+    "ordnung": "Ordnung",
+}
+HELP = {
+    "strasse": "Schlaglöcher, lose Gehwegplatten, abgesackte Kanaldeckel.",
+    "licht": "Eine Laterne ist dunkel, flackert oder brennt tagsüber. Die Nummer am Mast hilft.",
+    "ampel": "Ampel dunkel, dauernd rot oder falsch geschaltet.",
+    "schild": "Verkehrszeichen umgefahren, verdreht, zugewachsen oder unlesbar.",
+    "winter": "Glätte oder Schnee auf Fahrbahnen, die die Stadt räumt.",
+    "muell": "Abgeladener Sperrmüll, Bauschutt oder Säcke in der Landschaft.",
+    "verschmutzung": "Überquellende Papierkörbe, Scherben, Hundekot an Wegen.",
+    "graffiti": "Schmierereien und Beschädigungen an städtischen Flächen.",
+    "gruen": "Kaputte Bänke, Spielgeräte, Zäune in Parks und auf Spielplätzen.",
+    "natur": "Umgestürzte Bäume, verstopfte Bachläufe, Schäden im Wald.",
+    "ordnung": "Falschparken, Littering und andere Ordnungswidrigkeiten.",
+}
+NOTICES = {
+    "ampel": (
+        "emergency",
+        "Fällt eine Ampel an einer Kreuzung ganz aus und ist der Verkehr gefährdet, rufen Sie "
+        "bitte sofort die Polizei unter 110.",
+        None,
+    ),
+    "strasse": (
+        "elsewhere",
+        "Autobahnen betreut die Autobahn GmbH des Bundes, Bundes- und Landesstraßen außerhalb "
+        "der Ortsdurchfahrten Straßen.NRW. Schäden an Gas-, Wasser- und Stromleitungen melden "
+        "Sie den Stadtwerken.",
+        "https://www.strassen.nrw.de/",
+    ),
+    "natur": (
+        "emergency",
+        "Liegt ein Baum auf der Straße oder droht er zu fallen, rufen Sie die Feuerwehr unter 112.",
+        None,
+    ),
+}

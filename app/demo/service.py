@@ -49,6 +49,9 @@ def _upsert_categories(departments: dict[str, Department]) -> dict[str, Category
         category = existing.get(code) or Category(code=code, active=True)
         category.name_de, category.name_en, category.icon = name_de, name_en, icon
         category.default_department = departments[department]
+        category.group_name, category.help_text = data.GROUPS.get(code), data.HELP.get(code)
+        kind, notice, url = data.NOTICES.get(code, (None, None, None))
+        category.notice_kind, category.notice, category.notice_url = kind, notice, url
         db.session.add(category)
         existing[code] = category
     return existing

@@ -4,7 +4,7 @@ import secrets
 import string
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -29,10 +29,19 @@ def new_app_id() -> str:
     return "".join(secrets.choice(APP_ID_ALPHABET) for _ in range(10))
 
 
+NOTICE_KINDS = ("emergency", "elsewhere", "info")
+
+
 class Category(Model):
     """What kind of defect a report is about; carries the default department."""
 
     __tablename__ = "categories"
+    __table_args__ = (
+        CheckConstraint(
+            "notice_kind IN (" + ", ".join(f"'{k}'" for k in NOTICE_KINDS) + ")",
+            name="notice_kind",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(50), unique=True)
@@ -41,6 +50,14 @@ class Category(Model):
     icon: Mapped[str | None] = mapped_column(String(50))
     default_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # Guidance on the report form, edited by admins: a line of help under the category, the
+    # group it is shown in, and a notice shown before sending — "emergency" (call 110/112),
+    # "elsewhere" (another body is responsible: whom, with a link) or "info".
+    help_text: Mapped[str | None] = mapped_column(String(300))
+    group_name: Mapped[str | None] = mapped_column(String(100))
+    notice_kind: Mapped[str | None] = mapped_column(String(20))
+    notice: Mapped[str | None] = mapped_column(String(1000))
+    notice_url: Mapped[str | None] = mapped_column(String(2048))
     # The city app's objectId for this category: stored, never derived, so it stays the same
     # for every installed app however the category is renamed.
     app_id: Mapped[str] = mapped_column(String(20), unique=True, default=new_app_id)

@@ -20,10 +20,35 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired
 
-from app.models import Channel
+from app.models import Category, Channel
 from app.reports.rules import Draft, ReportRefused
 
 SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+def category_choices(categories: list[Category]) -> dict[str | None, list]:
+    """The categories by their group (an <optgroup> each, in the order groups first appear;
+    None: no group), each option carrying its help line and notice for the form's script;
+    ungrouped ones last, as "Weitere Kategorien"."""
+    groups: dict[str | None, list] = {None: [("", _l("– bitte wählen –"))]}
+    grouped = any(c.group_name for c in categories)
+    for category in categories:
+        name = category.group_name or (str(_l("Weitere Kategorien")) if grouped else None)
+        groups.setdefault(name, []).append((category.id, category.name, _guidance(category)))
+    rest = str(_l("Weitere Kategorien"))
+    if rest in groups:
+        groups[rest] = groups.pop(rest)
+    return groups
+
+
+def _guidance(category: Category) -> dict[str, str]:
+    values = {
+        "data-help": category.help_text,
+        "data-notice": category.notice if category.notice_kind else None,
+        "data-notice-kind": category.notice_kind,
+        "data-notice-url": category.notice_url if category.notice_kind else None,
+    }
+    return {k: v for k, v in values.items() if v}
 
 
 def _coerce_category(value: object) -> int | None:
@@ -62,9 +87,24 @@ class ReportForm(FlaskForm):
 
     def __init__(self, *args: object, categories: list | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", _l("– bitte wählen –"))] + [
-            (c.id, c.name) for c in categories or []
-        ]
+        self.category.choices = category_choices(categories or [])
+
+    def notices(self) -> list[dict[str, str]]:
+        """The categories' notices, for the list the form shows without JavaScript."""
+        found = []
+        for options in (self.category.choices or {}).values():
+            for option in options:
+                if len(option) == 3 and "data-notice" in option[2]:
+                    guide = option[2]
+                    found.append(
+                        {
+                            "name": str(option[1]),
+                            "notice_kind": guide.get("data-notice-kind", "info"),
+                            "notice": guide["data-notice"],
+                            "notice_url": guide.get("data-notice-url", ""),
+                        }
+                    )
+        return found
 
     def clean_submission_key(self) -> str | None:
         key = (self.submission_key.data or "").strip()

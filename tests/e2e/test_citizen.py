@@ -121,3 +121,12 @@ def test_coordinates_fold_away_and_back_keeps_the_place(phone: Page, server: str
     phone.go_back()
     expect(phone.locator("#map")).to_be_visible()
     assert (phone.locator("#lat").input_value(), phone.locator("#lon").input_value()) == place
+
+
+def test_a_category_s_notice_appears_when_it_is_chosen(phone: Page, server: str):
+    phone.goto(server + "/melden")
+    expect(phone.locator("details.category-notices")).to_be_hidden()  # the script shows them
+    phone.get_by_label("Kategorie").select_option(label="Ampel defekt")
+    guide = phone.locator("#category-guide")
+    expect(guide).to_contain_text("Ampel dunkel")  # the help line
+    expect(guide.locator(".notice-emergency")).to_contain_text("110")
