@@ -1,4 +1,4 @@
-"""The phone-first public pages: the default "current" filter (open and recently resolved),
+"""The phone-first public pages: the default filter (open; "current" adds the recently resolved),
 the cards of map and list (place, age, thumbnail, short public text) and the header's search
 by case number."""
 
@@ -68,12 +68,18 @@ def mix(make_report):
 # --- the default filter -------------------------------------------------------------------
 
 
-def test_list_shows_open_and_recently_resolved_by_default(client, mix):
+def test_list_shows_the_open_reports_by_default(client, mix):
     page = client.get("/meldungen").get_data(as_text=True)
+    assert set(case_numbers(page)) == {mix["open"]}
+    assert '<option value="open" selected>' in page
+    # The links of the page keep the default (shareable, explicit).
+    assert 'href="/feeds/meldungen.atom?status=open"' in page
+
+
+def test_current_adds_the_recently_resolved(client, mix):
+    page = client.get("/meldungen?status=current").get_data(as_text=True)
     assert set(case_numbers(page)) == {mix["open"], mix["fresh"]}
     assert '<option value="current" selected>' in page
-    # The pages after the first keep the default in their links (shareable, explicit).
-    assert 'href="/feeds/meldungen.atom?status=current"' in page
 
 
 def test_all_is_a_choice_of_its_own(client, mix):
@@ -113,7 +119,7 @@ def test_the_start_page_reads_a_shared_filter(client, mix):
     page = client.get("/?status=all&category=licht").get_data(as_text=True)
     assert '<option value="all" selected>' in page
     assert 'value="licht" selected' in page
-    assert '<option value="current" selected>' in client.get("/").get_data(as_text=True)
+    assert '<option value="open" selected>' in client.get("/").get_data(as_text=True)
 
 
 # --- map cards ----------------------------------------------------------------------------
