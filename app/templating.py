@@ -27,8 +27,16 @@ def public_photo_url(name: str) -> str:
     return url_for("public.photo", name=name)
 
 
+def age_filter(value: datetime | None) -> str:
+    """How long ago, in words: "vor 3 Tagen" (the exact moment goes into <time datetime>)."""
+    from app.public.cards import age
+
+    return age(value) if value else ""
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(datetime_filter, "datetime")
+    app.add_template_filter(age_filter, "age")
     app.add_template_filter(number_filter, "number")
     app.add_template_global(get_locale)
     app.add_template_global(tracking_photo_url)

@@ -116,7 +116,7 @@ def test_a_cluster_of_one_is_the_report_itself(client, reports):
     assert singles
     for feature in singles[:20]:
         props = feature["properties"]
-        assert set(props) == {"id", "status", "category"}
+        assert set(props) == {"id", "status", "category", "place", "created", "text", "thumb"}
         report = db.session.scalars(select(Report).where(Report.case_number == props["id"])).one()
         assert report.status == props["status"]
         assert report.category.code == props["category"]

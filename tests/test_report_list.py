@@ -30,11 +30,11 @@ def newest_first(where: str = "true") -> list[str]:
 
 def test_pages_walk_through_all_reports_newest_first(client, reports):
     seen: list[str] = []
-    url = "/meldungen"
+    url = "/meldungen?status=all"
     while url:
         page = client.get(url).get_data(as_text=True)
         seen += case_numbers(page)
-        more = re.search(r'href="(/meldungen\?vor=\d+[^"]*)" rel="next"', page)
+        more = re.search(r'href="(/meldungen\?[^"]*vor=\d+[^"]*)" rel="next"', page)
         url = more.group(1).replace("&amp;", "&") if more else None
     assert seen == newest_first()
 
@@ -50,7 +50,9 @@ def test_filters_narrow_the_list_and_survive_paging(client, reports):
 
 
 def test_period_filter_uses_the_city_time_zone(client, reports):
-    page = client.get("/meldungen?since=2024-01-01&until=2024-06-30").get_data(as_text=True)
+    page = client.get("/meldungen?since=2024-01-01&until=2024-06-30&status=all").get_data(
+        as_text=True
+    )
     expected = newest_first(
         "created_at >= '2024-01-01 00:00 Europe/Berlin' "
         "AND created_at < '2024-07-01 00:00 Europe/Berlin'"
@@ -82,6 +84,6 @@ def test_list_shows_no_personal_data(client, make_report):
 
 def test_list_links_to_the_feed_and_exports_of_its_selection(client, reports):
     page = client.get("/meldungen?district=3").get_data(as_text=True)
-    assert 'href="/feeds/meldungen.atom?district=3"' in page
-    assert 'href="/export/meldungen.csv?district=3"' in page
+    assert 'href="/feeds/meldungen.atom?status=open&amp;district=3"' in page
+    assert 'href="/export/meldungen.csv?status=open&amp;district=3"' in page
     assert 'type="application/atom+xml"' in page

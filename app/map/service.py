@@ -7,16 +7,18 @@ the reports are grouped directly. A cluster of one is sent as the report itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from flask import url_for
 from sqlalchemy import text
 
 from app.extensions import db
 from app.map.viewport import Viewport, cell_bounds
 from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL
 from app.models.report import WORLD_PIXELS
-from app.public.filters import ReportFilter, day_start
+from app.public.cards import Card, cards
+from app.public.filters import ReportFilter, day_start, recently_resolved
 
 # Zoom 15 and closer (64-px cells of 2^11 zoom-20 pixels or less) count as a small viewport.
 SMALL_VIEW_SHIFT = 11
@@ -105,12 +107,19 @@ def _grouped(table: str, where: str) -> str:
 
 
 def _reports_query(
-    view: Viewport, flt: ReportFilter, shift: int, params: dict, ranges: list[tuple] | None
+    view: Viewport,
+    flt: ReportFilter,
+    shift: int,
+    params: dict,
+    ranges: list[tuple] | None,
+    where: str | None = None,
 ) -> str:
     """Group the reports themselves, from pixel coordinates. Each range of days is a query of
-    its own (OR-ing them made PostgreSQL read the table instead of an index)."""
-    where, filter_params = flt.where("reports")
-    params.update(filter_params)
+    its own (OR-ing them made PostgreSQL read the table instead of an index). `where` replaces
+    the filter's own conditions (their parameters then are the caller's)."""
+    if where is None:
+        where, filter_params = flt.where("reports")
+        params.update(filter_params)
     params.update(shift=shift, world=WORLD_PIXELS)
     if shift <= SMALL_VIEW_SHIFT or ranges is None:
         # A small viewport holds few reports: the GiST index on location finds them first.
@@ -143,13 +152,27 @@ def _reports_query(
     """
 
 
+def _current_query(view: Viewport, flt: ReportFilter, shift: int, params: dict) -> str:
+    """The default "current" view: the open reports from the rollup (as fast as status=open),
+    plus the few resolved in the last days, counted from the reports: the index on updated_at
+    finds them (see filters.recently_resolved). The two sets do not overlap."""
+    rollup = _rollup_query(view, replace(flt, resolved_since=None), shift, params)
+    recent, recent_params = replace(flt, statuses=None, resolved_since=None).where("reports", "q")
+    recent += " AND " + recently_resolved("reports", "q")
+    params.update(recent_params, q_resolved=flt.resolved_since)
+    params["q_touched"] = flt.resolved_since - timedelta(days=1)  # type: ignore[operator]
+    return rollup + " UNION ALL " + _reports_query(view, flt, shift, params, None, recent)
+
+
 def clusters(view: Viewport, flt: ReportFilter) -> tuple[int, list[Cell]]:
     """The shift used and the non-empty cells in the viewport."""
     shift = max(0, 26 - view.zoom)
     params: dict = {}
     # A period together with another filter has no rollup: such sets are small, count them.
     period_and_more = (flt.since or flt.until) and flt.narrowed
-    if shift >= FINEST_LEVEL and not period_and_more:
+    if shift >= FINEST_LEVEL and flt.resolved_since and not (flt.since or flt.until):
+        inner = _current_query(view, flt, shift, params)
+    elif shift >= FINEST_LEVEL and not period_and_more:
         inner = _rollup_query(view, flt, shift, params)
     else:
         ranges = None
@@ -213,11 +236,12 @@ def singles(cells: list[Cell], shift: int, flt: ReportFilter) -> dict[tuple[int,
 def feature_collection(view: Viewport, flt: ReportFilter) -> dict:
     shift, cells = clusters(view, flt)
     reports = singles(cells, shift, flt)
+    shown = cards([r["id"] for r in reports.values()])
     features = []
     for cell in cells:
         report = reports.get((cell.gx, cell.gy))
         if report:
-            features.append(_report_feature(report))
+            features.append(_report_feature(report, shown.get(report["id"])))
         else:
             features.append(_cluster_feature(cell))
     return {"type": "FeatureCollection", "features": features}
@@ -227,16 +251,25 @@ def _point(lon: float, lat: float) -> dict:
     return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
 
 
-def _report_feature(report: dict) -> dict:
+def _report_feature(report: dict, card: Card | None) -> dict:
+    """A single report: what its card on the map shows, nothing more (public fields only)."""
+    properties = {
+        "id": report["case_number"],
+        "status": report["status"],
+        "category": report["category"],
+    }
+    if card is not None:
+        properties |= {
+            "place": card.place,
+            "created": card.created_at.isoformat(timespec="seconds"),
+            "text": card.text,
+            "thumb": url_for("public.photo", name=card.thumbnail) if card.thumbnail else None,
+        }
     return {
         "type": "Feature",
         "id": report["case_number"],
         "geometry": _point(report["lon"], report["lat"]),
-        "properties": {
-            "id": report["case_number"],
-            "status": report["status"],
-            "category": report["category"],
-        },
+        "properties": properties,
     }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.models.status import Status
+from app.public.cards import cards
 from app.public.filters import ReportFilter
 
 PAGE_SIZE = 25
@@ -24,6 +25,9 @@ class ListedReport:
     district: str
     # The place description (nearest address, street or Stadtteil); None for old reports.
     place: str | None = None
+    # The first public photo's thumbnail and the public text, cut short (None until published).
+    thumbnail: str | None = None
+    text: str | None = None
 
 
 def list_reports(flt: ReportFilter, before_id: int | None = None) -> tuple[list, int | None]:
@@ -56,17 +60,22 @@ def list_reports(flt: ReportFilter, before_id: int | None = None) -> tuple[list,
         ),
         {**params, "limit": PAGE_SIZE + 1},
     ).all()
-    page = [
-        ListedReport(
-            row.id,
-            row.case_number,
-            Status(row.status),
-            row.created_at,
-            row.category,
-            row.district,
-            row.address,
+    shown = cards([row.id for row in rows[:PAGE_SIZE]])
+    page = []
+    for row in rows[:PAGE_SIZE]:
+        card = shown.get(row.id)
+        page.append(
+            ListedReport(
+                row.id,
+                row.case_number,
+                Status(row.status),
+                row.created_at,
+                row.category,
+                row.district,
+                row.address,
+                card.thumbnail if card else None,
+                card.text if card else None,
+            )
         )
-        for row in rows[:PAGE_SIZE]
-    ]
     more = len(rows) > PAGE_SIZE
     return page, (page[-1].id if more else None)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Category, District, Photo
 from app.models.status import Status
+from app.public.filters import CURRENT, RECENT_DAYS
 from app.public.projection import photo_is_public
 
 
@@ -63,6 +64,10 @@ def filter_choices() -> dict:
         "districts": db.session.execute(
             select(District.code, District.name).order_by(District.name)
         ).all(),
-        "statuses": [("open", "Offen"), ("closed", "Abgeschlossen")]
+        "statuses": [
+            (CURRENT, f"Offen und in den letzten {RECENT_DAYS} Tagen erledigt"),
+            ("open", "Offen"),
+            ("closed", "Abgeschlossen"),
+        ]
         + [(s.value, s.label) for s in Status],
     }

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+import re
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 
 from app.language import preferred_language
 from app.media import storage
 from app.notifications.forms import FollowForm
 from app.public import legal, service
-from app.public.filters import FilterError, ReportFilter, parse_filter
+from app.public.filters import FilterError, ReportFilter, parse_filter, with_default
 from app.public.listing import list_reports
 from app.public.projection import public_report
 from app.reports.service import find_by_case_number
@@ -16,27 +18,38 @@ from app.reports.service import find_by_case_number
 bp = Blueprint("public", __name__)
 
 
+def _page_filter() -> tuple[ReportFilter, str | None]:
+    """The filter of the start page and the list (the default status when none is given), or
+    the default and the message when the query is bad."""
+    try:
+        return parse_filter(with_default(request.args)), None
+    except FilterError as exc:
+        return parse_filter(with_default({})), str(exc)
+
+
 @bp.route("/")
 def index():
+    # The map reads the form's values, so a filtered link (/?category=licht) shows that view.
+    flt, _ = _page_filter()
     return render_template(
         "public/index.html",
         bounds=service.city_bounds(),
-        flt=ReportFilter(),
+        flt=flt,
         choices=service.filter_choices(),
     )
 
 
 @bp.route("/meldungen")
 def report_list():
-    error, status = None, 200
-    try:
-        flt = parse_filter(request.args)
-    except FilterError as exc:
-        flt, error, status = ReportFilter(), str(exc), 400
+    flt, error = _page_filter()
     before = request.args.get("vor", "")
-    page, next_id = list_reports(
-        flt, int(before) if before.isdigit() and len(before) < 19 else None
+    return _list_page(
+        flt, int(before) if before.isdigit() and len(before) < 19 else None, error, 400
     )
+
+
+def _list_page(flt: ReportFilter, before: int | None, error: str | None, status: int):
+    page, next_id = list_reports(flt, before)
     return render_template(
         "public/list.html",
         reports=page,
@@ -44,7 +57,35 @@ def report_list():
         flt=flt,
         error=error,
         choices=service.filter_choices(),
-    ), status
+    ), (status if error else 200)
+
+
+CASE_NUMBER = re.compile(r"(\d{4})\s*[-–/ ]\s*0*(\d{1,12})")
+
+
+@bp.route("/meldungen/suche")
+def find_case():
+    """The header's search: a case number leads to its report's page (as the link to it
+    would); anything else to the list with a message. The answer says no more than the report
+    pages do: a number that exists has a public page anyway."""
+    raw = (request.args.get("nummer") or "").strip()[:40]
+    match = CASE_NUMBER.fullmatch(raw)
+    if match:
+        number = f"{match[1]}-{int(match[2]):06d}"
+        if find_by_case_number(number) is not None:
+            return redirect(url_for("public.report", case_number=number), 303)
+        error = (
+            f"Keine Meldung mit der Vorgangsnummer {number} gefunden. Bitte prüfen Sie die "
+            "Nummer; sie steht in der Bestätigung Ihrer Meldung."
+        )
+        status = 404
+    elif raw and raw.isprintable():
+        error = f"„{raw}“ ist keine Vorgangsnummer. Eine Vorgangsnummer sieht so aus: 2026-000123."
+        status = 400
+    else:
+        error = "Bitte geben Sie eine Vorgangsnummer ein, zum Beispiel 2026-000123."
+        status = 400
+    return _list_page(parse_filter(with_default({})), None, error, status)
 
 
 @bp.route("/meldungen/<case_number>")

@@ -32,8 +32,13 @@ def centre_most(markers: Locator) -> Locator:
 
 
 def show_illegal_dumps(phone: Page, server: str) -> None:
-    """The start page's map, filtered to one category."""
+    """The start page's map, filtered to one category of all reports (not only the current
+    ones, the default): enough of them for clusters. The filters fold behind "Filter"."""
     phone.goto(server + "/")
+    wait_for_map(phone)
+    phone.locator("#filter-toggle > summary").tap()
+    with phone.expect_response(re.compile(r"/api/v1/map\?.*status=all")):
+        phone.get_by_label("Status").select_option("all")
     wait_for_map(phone)
     with phone.expect_response(re.compile(r"/api/v1/map\?.*category=muell")):
         phone.get_by_label("Kategorie").select_option(label="Wilde Müllkippe")

@@ -9,8 +9,9 @@
     L.Control.Zoom.prototype.options.zoomOutTitle = "Verkleinern";
   }
 
-  function baseMap(el) {
-    var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 });
+  // wheel: zoom with the mouse wheel (only where it cannot trap a page's scrolling).
+  function baseMap(el, wheel) {
+    var map = L.map(el, { scrollWheelZoom: !!wheel, zoomSnap: 0.25 });
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
     if (el.dataset.bounds) {
       var b = el.dataset.bounds.split(",").map(Number);
@@ -319,7 +320,8 @@
 
   // The public map: reports and clusters of the visible area, reloaded on every move.
   function reportsMap(el) {
-    var map = baseMap(el);
+    // The wheel zooms where there is a mouse; a touch screen has no wheel to trap the page with.
+    var map = baseMap(el, !L.Browser.mobile);
     var layer = L.layerGroup().addTo(map);
     var form = document.getElementById("filters");
     var categories = optionLabels(document.getElementById("f-category"));
@@ -342,16 +344,52 @@
       return params;
     }
 
+    // "vor 3 Tagen" in the page's language, with the exact moment in <time datetime>.
+    var ago = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat("de", { numeric: "auto" }) : null;
+    function age(iso) {
+      var days = Math.floor((Date.now() - new Date(iso).getTime()) / 86400000);
+      if (!ago || !isFinite(days)) { return new Date(iso).toLocaleDateString("de-DE"); }
+      if (days < 1) { return "heute"; }
+      if (days < 31) { return ago.format(-days, "day"); }
+      if (days < 365) { return ago.format(-Math.floor(days / 30.4), "month"); }
+      return ago.format(-Math.floor(days / 365.25), "year");
+    }
+
+    function line(tag, className, text) {
+      var node = document.createElement(tag);
+      if (className) { node.className = className; }
+      node.textContent = text;
+      return node;
+    }
+
+    // The card of a report: photo, what, status, where, how long ago, the start of its text.
+    // Everything comes from the map API, which sends public fields only.
     function card(p) {
       var box = document.createElement("div");
-      var title = document.createElement("strong");
-      title.textContent = categories[p.category] || p.category;
-      var state = document.createElement("p");
-      state.textContent = statuses[p.status] || p.status;
+      box.className = "map-card";
+      if (p.thumb) {
+        var img = document.createElement("img");
+        img.src = p.thumb;
+        img.alt = "";
+        img.loading = "lazy";
+        box.appendChild(img);
+      }
+      box.appendChild(line("strong", "", categories[p.category] || p.category));
+      box.appendChild(line("p", "", statuses[p.status] || p.status));
+      if (p.place) { box.appendChild(line("p", "place", p.place)); }
+      if (p.created) {
+        var when = line("p", "meta", "gemeldet ");
+        var time = line("time", "", age(p.created));
+        time.dateTime = p.created;
+        time.title = new Date(p.created).toLocaleString("de-DE");
+        when.appendChild(time);
+        box.appendChild(when);
+      }
+      if (p.text) { box.appendChild(line("p", "excerpt", p.text)); }
       var link = document.createElement("a");
       link.href = el.dataset.reportBase + encodeURIComponent(p.id);
       link.textContent = "Meldung " + p.id + " ansehen";
-      box.appendChild(title); box.appendChild(state); box.appendChild(link);
+      box.appendChild(link);
       return box;
     }
 
@@ -415,12 +453,47 @@
     });
     map.on("moveend", load);
     if (form) {
-      // A new filter may not match the open card's report: close it with the old answer.
-      var refilter = function () { map.closePopup(); load(); };
+      // A new filter may not match the open card's report: close it with the old answer. The
+      // address bar and the list link follow the filter, so the view can be shared.
+      var listLink = document.querySelector(".map-list-link");
+      var refilter = function () {
+        map.closePopup();
+        load();
+        var chosen = new URLSearchParams();
+        new FormData(form).forEach(function (value, key) { if (value) { chosen.append(key, value); } });
+        chosen = chosen.toString();
+        if (window.history && history.replaceState) { history.replaceState(null, "", "?" + chosen); }
+        if (listLink) { listLink.href = form.action + "?" + chosen; }
+      };
       form.addEventListener("submit", function (e) { e.preventDefault(); refilter(); });
       form.addEventListener("change", refilter);
     }
+    nearMe(map, el);
     load();
+  }
+
+  // "In meiner Nähe": the map moves to the device's position, with a word when it cannot.
+  function nearMe(map, el) {
+    var button = document.getElementById("near-me");
+    var status = document.getElementById("near-me-status");
+    if (!button || !status || !("geolocation" in navigator)) { return; }
+    button.hidden = false;
+    var say = function (key) { status.textContent = status.dataset[key]; };
+    button.addEventListener("click", function () {
+      say("busy");
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var here = L.latLng(pos.coords.latitude, pos.coords.longitude);
+        var b = (el.dataset.bounds || "").split(",").map(Number);
+        if (b.length === 4 && !L.latLngBounds([[b[1], b[0]], [b[3], b[2]]]).pad(0.05).contains(here)) {
+          say("outside");
+          return;
+        }
+        map.setView(here, 16);
+        say("found");
+      }, function (error) {
+        say(error.code === 1 ? "denied" : "failed");
+      }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 });
+    });
   }
 
   // Staff lists: the listed reports as markers, each linking to its staff page.
@@ -439,6 +512,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // The filters fold away on phones only: wider screens have room to show them.
+    var filters = document.getElementById("filter-toggle");
+    if (filters && window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) { filters.open = true; }
     var el = document.getElementById("map");
     if (!el || typeof L === "undefined") { return; }
     if (el.dataset.points) { listMap(el); }
