@@ -71,7 +71,8 @@ def finish_and_send(page: Page) -> None:
     """Category, description and sending, with the keyboard."""
     tab_to(page, "category")
     page.keyboard.press("ArrowDown")  # the first category
-    page.keyboard.press("Tab")
+    # Without JavaScript the categories' notices (a disclosure) come between: tab past them.
+    tab_to(page, "description")
     page.keyboard.type("Gullydeckel klappert.")
     tab_to(page, "Meldung absenden")
     page.keyboard.press("Enter")
