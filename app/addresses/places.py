@@ -24,12 +24,12 @@ LATERAL (
         (SELECT d.name FROM districts AS d WHERE ST_Covers(d.geom, {point})
          ORDER BY d.code, d.id LIMIT 1)
     ) AS label
-) AS place
+) AS {alias}
 """
 
 
-def place_lateral(point: str) -> str:
-    return PLACE_LATERAL.format(point=point)
+def place_lateral(point: str, alias: str = "place") -> str:
+    return PLACE_LATERAL.format(point=point, alias=alias)
 
 
 PLACE_OF = text(

@@ -21,7 +21,7 @@ from app.exchange.open311_client import Peer
 from app.exchange.transport import PermanentError, RetryableError
 from app.extensions import db
 from app.models import ApiKey, Body, Category
-from app.reports.rules import LINE_CONTROL, email_address
+from app.reports.rules import LINE_CONTROL, optional_email
 
 FIELDS = (
     "name",
@@ -63,7 +63,7 @@ class BodySpec:
 def add_body(spec: BodySpec) -> Body:
     errors: dict[str, str] = {}
     name = _name(spec.name, errors)
-    email = _email(spec.email, errors)
+    email = optional_email(spec.email, errors)
     url = _url(spec.open311_url, errors)
     if not url and not email and "email" not in errors and "open311_url" not in errors:
         errors["email"] = "Bitte eine E-Mail-Adresse oder eine Open311-Adresse angeben."
@@ -124,17 +124,6 @@ def _name(raw: str, errors: dict[str, str]) -> str:
     elif find_body(name) is not None:
         errors["name"] = f"Eine Stelle „{name}“ gibt es schon."
     return name
-
-
-def _email(raw: str | None, errors: dict[str, str]) -> str | None:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    try:
-        return email_address(text)
-    except ValueError as exc:
-        errors["email"] = str(exc)
-        return None
 
 
 def _url(raw: str | None, errors: dict[str, str]) -> str | None:

@@ -41,9 +41,7 @@ def payload(report: Report, reason: str | None) -> Payload:
         reporter = Reporter(
             report.reporter_name, report.reporter_email, report.reporter_phone, report.place_text
         )
-    description = public.description if public.description is not None else ""
-    if consent:
-        description = report.description
+    description = report.description if consent else public.description or ""
     return Payload(
         case_number=report.case_number,
         category_code=report.category.code,

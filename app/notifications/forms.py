@@ -18,22 +18,9 @@ def _address(field: StringField) -> None:
         raise ValidationError(str(exc)) from None
 
 
-class LinkForm(FlaskForm):
-    """The private tracking link sent once to an address the reporter types after filing."""
-
-    email = StringField(
-        _l("E-Mail-Adresse für den Link"),
-        validators=[
-            DataRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse an.")),
-            lambda form, field: _address(field),
-        ],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
-    )
-
-
-class FollowForm(FlaskForm):
-    email = StringField(
-        _l("Ihre E-Mail-Adresse"),
+def _email_field(label: str) -> StringField:
+    return StringField(
+        label,
         validators=[
             DataRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse an.")),
             lambda form, field: _address(field),
@@ -41,6 +28,16 @@ class FollowForm(FlaskForm):
         # A pasted address often brings a space along.
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
+
+
+class LinkForm(FlaskForm):
+    """The private tracking link sent once to an address the reporter types after filing."""
+
+    email = _email_field(_l("E-Mail-Adresse für den Link"))
+
+
+class FollowForm(FlaskForm):
+    email = _email_field(_l("Ihre E-Mail-Adresse"))
     language = SelectField(
         _l("Sprache der E-Mails"),
         choices=LANGUAGES,

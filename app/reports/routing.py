@@ -24,7 +24,7 @@ LATERAL (
     WHERE ST_Covers(d.geom, {point})
     ORDER BY d.code, d.id
     LIMIT 1
-) AS route
+) AS {alias}
 """
 
 EXCHANGE_LATERAL = """
@@ -66,15 +66,15 @@ CASE_NUMBER_SQL = (
 )
 
 
-def route_lateral(point: str, category: str) -> str:
+def route_lateral(point: str, category: str, alias: str = "route") -> str:
     """District and department of a point in the city (no row outside it)."""
-    return ROUTE_LATERAL.format(point=point, category=category)
+    return ROUTE_LATERAL.format(point=point, category=category, alias=alias)
 
 
 def exchange_lateral(point: str, category: str) -> str:
     """District, department and the body that takes the report, if any (no row when neither
     the city nor a body covers the point)."""
-    inside = route_lateral(point, category).replace("AS route", "AS inside")
+    inside = route_lateral(point, category, alias="inside")
     return EXCHANGE_LATERAL.format(point=point, category=category, inside=inside)
 
 

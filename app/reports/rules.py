@@ -164,7 +164,7 @@ def check(draft: Draft) -> NewReport:
     description = _description(draft, bounds, bool(draft.photos or media_url), errors)
     name = _line(draft.name, "name", bounds.name, errors)
     place = _line(draft.place, "place", bounds.place, errors)
-    email = _email(draft.email, errors)
+    email = optional_email(draft.email, errors)
     phone = _phone(draft.phone, bounds, errors)
     if len(draft.photos) > bounds.photos:
         errors["photos"] = _("Höchstens %(n)d Fotos pro Meldung.", n=bounds.photos)
@@ -274,7 +274,8 @@ def _line(raw: str | None, name: str, limit: int, errors: dict[str, str]) -> str
     return text or None
 
 
-def _email(raw: str | None, errors: dict[str, str]) -> str | None:
+def optional_email(raw: str | None, errors: dict[str, str]) -> str | None:
+    """An optional address, normalised; its German reason under errors["email"]."""
     text = (raw or "").strip()
     if not text:
         return None

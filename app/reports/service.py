@@ -53,7 +53,7 @@ INSERT_REPORT = text(
            :token_hash, :submission_hash, :api_key_id, route.body_id, :share_consent,
            spot.label
     FROM place, new, {exchange_lateral("place.point", ":category_id")},
-         {place_lateral("place.point").replace("AS place", "AS spot")}
+         {place_lateral("place.point", alias="spot")}
     -- No conflict target: the tracking token derives from the submission key as well, so a
     -- racing duplicate may hit either unique constraint first.
     ON CONFLICT DO NOTHING
