@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import accesslog, errors, security, templating, timing
+from app import accesslog, errors, security, static_files, templating, timing
 from app.extensions import babel, csrf, db, limiter, migrate
 
 
@@ -86,6 +86,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     accesslog.init_app()
     security.init_app(app)
     templating.init_app(app)
+    static_files.init_app(app)
     timing.init_app(app)
     app.teardown_request(_rollback_on_error)
     return app

@@ -34,8 +34,11 @@ def test_an_admin_sets_group_help_and_notice(admin, client):
     category = _licht()
     assert (category.group_name, category.notice_kind) == ("Straße und Verkehr", "elsewhere")
     form = client.get("/melden").get_data(as_text=True)
-    assert '<optgroup label="Straße und Verkehr">' in form
-    assert 'data-help="Die Nummer am Mast hilft."' in form
+    assert "<legend>Straße und Verkehr</legend>" in form
+    help_line = (
+        f'<p class="tile-help" id="category-help-{category.id}">Die Nummer am Mast hilft.</p>'
+    )
+    assert help_line in form
     assert 'data-notice-kind="elsewhere"' in form and "https://www.autobahn.de/" in form
     # Without JavaScript the notices are listed under the category.
     assert "Hinweise zu einzelnen Kategorien" in form

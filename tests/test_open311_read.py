@@ -51,7 +51,8 @@ def test_services_are_the_active_categories(client):
         "service_code": "licht",
         "service_name": "Straßenbeleuchtung defekt",
         "description": None,
-        "metadata": False,
+        # The demo asks for the number on the lamp post (see test_category_questions).
+        "metadata": True,
         "type": "realtime",
         "keywords": "Street light out",
         "group": "TBS – Straßenbeleuchtung",
@@ -59,11 +60,11 @@ def test_services_are_the_active_categories(client):
     assert [s["service_name"] for s in data] == sorted(s["service_name"] for s in data)
 
 
-def test_service_definition_has_no_attributes(client):
+def test_a_service_without_questions_has_no_attributes(client):
     data = both_formats(
-        client, "services/licht.{fmt}", "service-definition.json", "service_definition"
+        client, "services/muell.{fmt}", "service-definition.json", "service_definition"
     )
-    assert data == {"service_code": "licht", "attributes": []}
+    assert data == {"service_code": "muell", "attributes": []}
 
 
 @pytest.mark.parametrize("code", ["gibtsnicht", "x" * 300, "%3Cscript%3E", "winter"])

@@ -51,7 +51,9 @@ def single_line(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_l("Der Text enthält unzulässige Steuerzeichen."))
 
 
-def _text(label: str, max_length: int, required: bool = True, extra: tuple = ()) -> StringField:
+def text_field(
+    label: str, max_length: int, required: bool = True, extra: tuple = ()
+) -> StringField:
     first = DataRequired(_l("Bitte ausfüllen.")) if required else Optional()
     return StringField(
         label,
@@ -65,16 +67,16 @@ def _text(label: str, max_length: int, required: bool = True, extra: tuple = ())
     )
 
 
-def _code() -> StringField:
+def code_field() -> StringField:
     pattern = Regexp(CODE, message=_l("Nur Kleinbuchstaben a–z, Ziffern, „-“ und „_“."))
-    return _text(_l("Code"), 50, extra=(pattern,))
+    return text_field(_l("Code"), 50, extra=(pattern,))
 
 
 def _email(label: str, required: bool) -> StringField:
     valid = Email(
         message=_l("Bitte eine gültige E-Mail-Adresse eingeben."), check_deliverability=False
     )
-    return _text(label, 254, required, extra=(valid,))
+    return text_field(label, 254, required, extra=(valid,))
 
 
 def _password(label: str) -> PasswordField:
@@ -118,7 +120,7 @@ def _check_choice(field: SelectField, message: str) -> None:
 class AccountForm(FlaskForm):
     """Name, role and departments of an account: what an admin may change later."""
 
-    name = _text(_l("Name"), 200)
+    name = text_field(_l("Name"), 200)
     role = SelectField(_l("Rolle"), validate_choice=False)
     departments = SelectMultipleField(_l("Abteilungen"), validate_choice=False)
 
@@ -150,12 +152,12 @@ class PasswordForm(FlaskForm):
 
 
 class DepartmentForm(FlaskForm):
-    name = _text(_l("Name"), 200)
+    name = text_field(_l("Name"), 200)
     email = _email(_l("E-Mail der Abteilung (freiwillig)"), required=False)
 
 
 class NewDepartmentForm(DepartmentForm):
-    code = _code()
+    code = code_field()
 
 
 NOTICE_KINDS = {
@@ -174,19 +176,21 @@ def _http_link(form: FlaskForm, field: StringField) -> None:
 
 
 class CategoryForm(FlaskForm):
-    name_de = _text(_l("Name (deutsch)"), 200)
-    name_en = _text(_l("Name (englisch, freiwillig)"), 200, required=False)
+    name_de = text_field(_l("Name (deutsch)"), 200)
+    name_en = text_field(_l("Name (englisch, freiwillig)"), 200, required=False)
     icon = SelectField(_l("Symbol"), validate_choice=False)
     default_department = _id_select(_l("Zuständige Abteilung (Standard)"))
     active = BooleanField(_l("Aktiv (Bürgerinnen und Bürger können sie wählen)"), default=True)
     # Guidance on the report form.
-    group_name = _text(_l("Gruppe im Formular (z. B. „Straße und Verkehr“)"), 100, required=False)
-    help_text = _text(_l("Hilfetext (eine Zeile unter der Kategorie)"), 300, required=False)
+    group_name = text_field(
+        _l("Gruppe im Formular (z. B. „Straße und Verkehr“)"), 100, required=False
+    )
+    help_text = text_field(_l("Hilfetext (eine Zeile unter der Kategorie)"), 300, required=False)
     notice_kind = SelectField(
         _l("Hinweis vor dem Absenden"), choices=list(NOTICE_KINDS.items()), default=""
     )
-    notice = _text(_l("Text des Hinweises"), 1000, required=False)
-    notice_url = _text(
+    notice = text_field(_l("Text des Hinweises"), 1000, required=False)
+    notice_url = text_field(
         _l("Link im Hinweis (z. B. zur zuständigen Stelle)"), 2048, False, (_http_link,)
     )
 
@@ -221,7 +225,7 @@ class CategoryForm(FlaskForm):
 
 
 class NewCategoryForm(CategoryForm):
-    code = _code()
+    code = code_field()
 
 
 class RoutingRuleForm(FlaskForm):
@@ -254,8 +258,8 @@ class RoutingRuleForm(FlaskForm):
 
 class DistrictUploadForm(FlaskForm):
     file = FileField(_l("GeoJSON-Datei (FeatureCollection in EPSG:4326)"))
-    name_field = _text(_l("Eigenschaft mit dem Namen des Bezirks"), 100)
-    code_field = _text(_l("Eigenschaft mit dem eindeutigen Schlüssel"), 100)
+    name_field = text_field(_l("Eigenschaft mit dem Namen des Bezirks"), 100)
+    code_field = text_field(_l("Eigenschaft mit dem eindeutigen Schlüssel"), 100)
     replace = BooleanField(_l("Bezirke, die nicht in der Datei stehen, entfernen (--replace)"))
     repair = BooleanField(_l("Ungültige Geometrien reparieren statt ablehnen (--repair)"))
 
@@ -265,7 +269,7 @@ class DistrictUploadForm(FlaskForm):
 
 
 class ApiKeyForm(FlaskForm):
-    name = _text(_l("Wer bekommt den Schlüssel? (z. B. Name der App)"), 200)
+    name = text_field(_l("Wer bekommt den Schlüssel? (z. B. Name der App)"), 200)
     can_update = BooleanField(
         _l("Darf auch Updates (Status, Hinweise) zu den eigenen Meldungen senden")
     )
@@ -281,7 +285,7 @@ class BodyForm(FlaskForm):
     # A secret of theirs: a password field is never filled in again when the page comes back.
     api_key = PasswordField(_l("Ihr API-Schlüssel für uns (nur für Open311)"))
     # Checked here too: add_body lets 101 to 200 characters through to a column of 100.
-    jurisdiction = _text(_l("jurisdiction_id (freiwillig)"), 100, required=False)
+    jurisdiction = text_field(_l("jurisdiction_id (freiwillig)"), 100, required=False)
     area = FileField(_l("Gebiet als GeoJSON (freiwillig, EPSG:4326)"))
     categories = SelectMultipleField(_l("Kategorien (keine gewählt: alle)"), validate_choice=False)
     partner_key = SelectField(

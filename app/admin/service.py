@@ -27,6 +27,7 @@ from app.models import (
     ApiKey,
     Body,
     Category,
+    CategoryQuestion,
     Department,
     District,
     ExchangeJob,
@@ -359,3 +360,43 @@ def body_ties(body: Body) -> tuple[int, int]:
         .where(Report.body_id == body.id, Report.status.in_(OPEN_STATUSES))
     )
     return jobs or 0, reports or 0
+
+
+# --- extra questions of a category --------------------------------------------------------------
+
+
+@dataclass
+class QuestionData:
+    label: str
+    code: str
+    kind: str
+    required: bool
+    choices: list[str]
+    hint: str | None
+
+
+def add_question(category: Category, data: QuestionData) -> CategoryQuestion:
+    """A new question, asked after the category's others; its code is unique in the category."""
+    if any(q.code == data.code for q in category.questions):
+        raise AdminError(f"Diese Kategorie hat schon eine Frage mit dem Code „{data.code}“.")
+    question = CategoryQuestion(
+        code=data.code,
+        label=data.label,
+        kind=data.kind,
+        required=data.required,
+        choices=data.choices,
+        hint=data.hint or None,
+        position=max((q.position for q in category.questions), default=0) + 1,
+    )
+    category.questions.append(question)
+    db.session.flush()
+    return question
+
+
+def remove_question(category: Category, question_id: int) -> None:
+    """Stored answers keep their label: a report filed with the question still reads right."""
+    question = next((q for q in category.questions if q.id == question_id), None)
+    if question is None:
+        raise AdminError("Diese Frage gibt es nicht (mehr).")
+    category.questions.remove(question)
+    db.session.flush()

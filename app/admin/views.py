@@ -3,64 +3,24 @@ every page of the blueprint by app.admin.blueprint.admin_only; each change commi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 from flask import (
-    abort,
     current_app,
-    flash,
     make_response,
-    redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from app.admin import exchange, forms, service  # noqa: F401  (exchange adds its own pages)
+from app.admin import exchange, forms, questions, service  # noqa: F401  (they add pages)
 from app.admin.blueprint import bp
+from app.admin.pages import Page, done, found_or_404, saved
 from app.admin.service import AdminError, CategoryData
 from app.districts.service import DistrictImportError
 from app.extensions import db
 from app.models import ApiKey, Category, Department, RoutingRule, User
 from app.staff.service import all_departments
-
-M = TypeVar("M")
-Page = tuple[str, int]
-
-
-def _found(model: type[M], key: int) -> M:
-    # Ids beyond PostgreSQL's integer would make the query fail instead of finding nothing.
-    found = db.session.get(model, key) if 0 < key < 2**31 else None
-    if found is None:
-        abort(404)
-    return found
-
-
-def _saved(change: Callable[..., object], *args: object) -> bool:
-    """Run one change and commit it; a refused change is rolled back and its message flashed."""
-    try:
-        change(*args)
-        db.session.commit()
-    except AdminError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return False
-    except IntegrityError:
-        # Two admins creating the same code at the same moment: the database has the last word.
-        db.session.rollback()
-        flash(_("Das wurde inzwischen schon angelegt. Bitte laden Sie die Seite neu."), "error")
-        return False
-    return True
-
-
-def _done(message: str, endpoint: str, **values: Any) -> Response:
-    flash(message, "ok")
-    return redirect(url_for(endpoint, **values))
 
 
 @bp.route("/")
@@ -80,7 +40,7 @@ def users() -> Page | Response:
     form = forms.NewAccountForm(department_choices=_department_codes())
     if request.method != "POST":
         return _users_page(form)
-    if form.validate() and _saved(
+    if form.validate() and saved(
         service.create_account,
         form.email.data,
         form.password.data,
@@ -88,7 +48,7 @@ def users() -> Page | Response:
         form.departments.data,
         form.name.data,
     ):
-        return _done(_("Konto angelegt."), ".users")
+        return done(_("Konto angelegt."), ".users")
     return _users_page(form, 422)
 
 
@@ -101,11 +61,11 @@ def _users_page(form: forms.NewAccountForm, status: int = 200) -> Page:
 
 @bp.route("/benutzer/<int:user_id>", methods=["GET", "POST"])
 def user(user_id: int) -> Page | Response:
-    account = _found(User, user_id)
+    account = found_or_404(User, user_id)
     if request.method != "POST":
         return _user_page(account)
     form = forms.AccountForm(department_choices=_department_codes())
-    if form.validate() and _saved(
+    if form.validate() and saved(
         service.update_account,
         current_user,
         account,
@@ -113,7 +73,7 @@ def user(user_id: int) -> Page | Response:
         form.role.data,
         form.departments.data,
     ):
-        return _done(_("Konto gespeichert."), ".user", user_id=user_id)
+        return done(_("Konto gespeichert."), ".user", user_id=user_id)
     return _user_page(account, form, status=422)
 
 
@@ -142,25 +102,25 @@ def _user_page(
 
 @bp.route("/benutzer/<int:user_id>/passwort", methods=["POST"])
 def reset_password(user_id: int) -> Page | Response:
-    account = _found(User, user_id)
+    account = found_or_404(User, user_id)
     form = forms.PasswordForm()
-    if not (form.validate() and _saved(service.reset_password, account, form.password.data)):
+    if not (form.validate() and saved(service.reset_password, account, form.password.data)):
         return _user_page(account, password_form=form, status=422)
     if account.id == current_user.id:
         login_user(account)  # this session goes on, all others of the account end
-    return _done(
+    return done(
         _("Neues Passwort gesetzt; das Konto ist überall abgemeldet."), ".user", user_id=user_id
     )
 
 
 @bp.route("/benutzer/<int:user_id>/<any(sperren, freigeben):action>", methods=["POST"])
 def set_active(user_id: int, action: str) -> Page | Response:
-    account = _found(User, user_id)
+    account = found_or_404(User, user_id)
     active = action == "freigeben"
-    if not _saved(service.set_active, current_user, account, active):
+    if not saved(service.set_active, current_user, account, active):
         return _user_page(account, status=422)
     message = _("Konto freigegeben.") if active else _("Konto gesperrt und überall abgemeldet.")
-    return _done(message, ".user", user_id=user_id)
+    return done(message, ".user", user_id=user_id)
 
 
 # --- departments --------------------------------------------------------------------------------
@@ -171,10 +131,10 @@ def departments() -> Page | Response:
     form = forms.NewDepartmentForm()
     if request.method != "POST":
         return _departments_page(form)
-    if form.validate() and _saved(
+    if form.validate() and saved(
         service.create_department, form.code.data, form.name.data, form.email.data
     ):
-        return _done(_("Abteilung angelegt."), ".departments")
+        return done(_("Abteilung angelegt."), ".departments")
     return _departments_page(form, 422)
 
 
@@ -185,23 +145,17 @@ def _departments_page(form: forms.NewDepartmentForm, status: int = 200) -> Page:
 
 @bp.route("/abteilungen/<int:department_id>", methods=["GET", "POST"])
 def department(department_id: int) -> Page | Response:
-    found = _found(Department, department_id)
+    found = found_or_404(Department, department_id)
     if request.method != "POST":
         form = forms.DepartmentForm(data={"name": found.name, "email": found.email})
         return render_template("admin/department.html", department=found, form=form), 200
     form = forms.DepartmentForm()
-    if form.validate() and _saved(
-        service.update_department, found, form.name.data, form.email.data
-    ):
-        return _done(_("Abteilung gespeichert."), ".departments")
+    if form.validate() and saved(service.update_department, found, form.name.data, form.email.data):
+        return done(_("Abteilung gespeichert."), ".departments")
     return render_template("admin/department.html", department=found, form=form), 422
 
 
 # --- categories ---------------------------------------------------------------------------------
-
-
-def _department_ids() -> list[tuple[int, str]]:
-    return [(d.id, d.name) for d in all_departments()]
 
 
 def _category_data(form: forms.CategoryForm) -> CategoryData:
@@ -221,11 +175,11 @@ def _category_data(form: forms.CategoryForm) -> CategoryData:
 
 @bp.route("/kategorien", methods=["GET", "POST"])
 def categories() -> Page | Response:
-    form = forms.NewCategoryForm(department_choices=_department_ids())
+    form = forms.NewCategoryForm(department_choices=questions.department_choices())
     if request.method != "POST":
         return _categories_page(form)
-    if form.validate() and _saved(service.create_category, form.code.data, _category_data(form)):
-        return _done(_("Kategorie angelegt."), ".categories")
+    if form.validate() and saved(service.create_category, form.code.data, _category_data(form)):
+        return done(_("Kategorie angelegt."), ".categories")
     return _categories_page(form, 422)
 
 
@@ -238,18 +192,15 @@ def _categories_page(form: forms.NewCategoryForm, status: int = 200) -> Page:
 
 @bp.route("/kategorien/<int:category_id>", methods=["GET", "POST"])
 def category(category_id: int) -> Page | Response:
-    found = _found(Category, category_id)
-    choices, icon = _department_ids(), found.icon
+    category = found_or_404(Category, category_id)
     if request.method != "POST":
-        form = forms.CategoryForm(obj=found, department_choices=choices, current_icon=icon)
-        form.icon.data = found.icon or ""
-        form.default_department.data = found.default_department_id
-        form.notice_kind.data = found.notice_kind or ""
-        return render_template("admin/category.html", category=found, form=form), 200
-    form = forms.CategoryForm(department_choices=choices, current_icon=icon)
-    if form.validate() and _saved(service.update_category, found, _category_data(form)):
-        return _done(_("Kategorie gespeichert."), ".categories")
-    return render_template("admin/category.html", category=found, form=form), 422
+        return questions.category_page(category, questions.category_form(category))
+    form = forms.CategoryForm(
+        department_choices=questions.department_choices(), current_icon=category.icon
+    )
+    if form.validate() and saved(service.update_category, category, _category_data(form)):
+        return done(_("Kategorie gespeichert."), ".categories")
+    return questions.category_page(category, form, status=422)
 
 
 # --- routing rules ------------------------------------------------------------------------------
@@ -259,7 +210,7 @@ def _rule_form() -> forms.RoutingRuleForm:
     return forms.RoutingRuleForm(
         categories=[(c.id, c.name_de) for c in service.categories()],
         districts=[(d.id, d.name) for d, _count in service.districts_with_report_counts()],
-        departments=_department_ids(),
+        departments=questions.department_choices(),
     )
 
 
@@ -268,10 +219,10 @@ def routing_rules() -> Page | Response:
     form = _rule_form()
     if request.method != "POST":
         return _rules_page(form)
-    if form.validate() and _saved(
+    if form.validate() and saved(
         service.add_routing_rule, form.category.data, form.district.data, form.department.data
     ):
-        return _done(_("Regel angelegt."), ".routing_rules")
+        return done(_("Regel angelegt."), ".routing_rules")
     return _rules_page(form, 422)
 
 
@@ -282,10 +233,10 @@ def _rules_page(form: forms.RoutingRuleForm, status: int = 200) -> Page:
 
 @bp.route("/zustaendigkeiten/<int:rule_id>/loeschen", methods=["POST"])
 def delete_routing_rule(rule_id: int) -> Response:
-    rule = _found(RoutingRule, rule_id)
+    rule = found_or_404(RoutingRule, rule_id)
     service.delete_routing_rule(rule)
     db.session.commit()
-    return _done(_("Regel gelöscht."), ".routing_rules")
+    return done(_("Regel gelöscht."), ".routing_rules")
 
 
 # --- districts ----------------------------------------------------------------------------------
@@ -316,7 +267,7 @@ def districts() -> Page | Response:
     )
     if repaired:
         message += " " + _("Repariert: %(names)s.", names=", ".join(repaired))
-    return _done(message, ".districts")
+    return done(message, ".districts")
 
 
 def _upload_limit() -> int:
@@ -368,7 +319,7 @@ def _api_keys_page(
 
 @bp.route("/api-schluessel/<int:key_id>/sperren", methods=["POST"])
 def revoke_api_key(key_id: int) -> Response:
-    api_key = _found(ApiKey, key_id)
+    api_key = found_or_404(ApiKey, key_id)
     service.revoke_api_key(api_key)
     db.session.commit()
-    return _done(_("API-Schlüssel „%(name)s“ gesperrt.", name=api_key.name), ".api_keys")
+    return done(_("API-Schlüssel „%(name)s“ gesperrt.", name=api_key.name), ".api_keys")

@@ -120,3 +120,29 @@ NOTICES = {
         None,
     ),
 }
+# Extra questions per category: code, question, kind, required, choices, hint.
+QUESTIONS: dict[str, list[tuple[str, str, str, bool, list[str], str | None]]] = {
+    "licht": [
+        (
+            "mastnummer",
+            "Nummer am Laternenmast",
+            "text",
+            False,
+            [],
+            "Steht meist auf einem Schild in Augenhöhe, z. B. „L 1234“.",
+        ),
+    ],
+    "strasse": [
+        (
+            "fahrbahn",
+            "Ist die Fahrbahn blockiert?",
+            "choice",
+            False,
+            ["Nein", "Teilweise", "Ja, ganz"],
+            None,
+        ),
+    ],
+    "ampel": [
+        ("anzahl", "Wie viele Ampeln sind betroffen?", "number", False, [], None),
+    ],
+}

@@ -13,7 +13,7 @@ from app.demo import data
 from app.districts.service import import_districts, parse_geojson
 from app.extensions import db
 from app.map import cells as map_cells
-from app.models import Category, Department, District, RoutingRule
+from app.models import Category, CategoryQuestion, Department, District, RoutingRule
 from app.models.status import CLOSED_STATUSES, sql_in
 from app.reports import case_numbers
 from app.reports.routing import case_number_sql, route_lateral
@@ -52,9 +52,21 @@ def _upsert_categories(departments: dict[str, Department]) -> dict[str, Category
         category.group_name, category.help_text = data.GROUPS.get(code), data.HELP.get(code)
         kind, notice, url = data.NOTICES.get(code, (None, None, None))
         category.notice_kind, category.notice, category.notice_url = kind, notice, url
+        _upsert_questions(category, data.QUESTIONS.get(code, []))
         db.session.add(category)
         existing[code] = category
     return existing
+
+
+def _upsert_questions(category: Category, questions: list[tuple]) -> None:
+    """The demo's questions, in order; an admin's own questions stay."""
+    asked = {q.code: q for q in category.questions}
+    for position, (code, label, kind, required, choices, hint) in enumerate(questions, start=1):
+        question = asked.get(code) or CategoryQuestion(code=code)
+        question.label, question.kind, question.required = label, kind, required
+        question.choices, question.hint, question.position = choices, hint, position
+        if code not in asked:
+            category.questions.append(question)
 
 
 def _upsert_rules(categories: dict[str, Category], departments: dict[str, Department]) -> None:

@@ -9,6 +9,7 @@ from app.models.login_throttle import LoginThrottle
 from app.models.mail import OutboxMail, Subscription
 from app.models.map_cell import MapCell, MapMonth
 from app.models.organisation import Category, Department, RoutingRule
+from app.models.question import CategoryQuestion
 from app.models.report import Photo, RejectedReport, Report, TimelineEvent
 from app.models.statistics import StatisticsSnapshot
 from app.models.status import Channel, EventKind, Status
@@ -20,6 +21,7 @@ __all__ = [
     "Body",
     "CaseCounter",
     "Category",
+    "CategoryQuestion",
     "Channel",
     "Department",
     "District",

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, fu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
+from app.models.question import CategoryQuestion
 
 
 class Department(Model):
@@ -65,6 +66,12 @@ class Category(Model):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
     default_department: Mapped[Department] = relationship()
+    questions: Mapped[list[CategoryQuestion]] = relationship(
+        order_by="(CategoryQuestion.position, CategoryQuestion.id)",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     @property
     def name(self) -> str:

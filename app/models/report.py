@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import Model
@@ -138,6 +139,9 @@ class Report(Model):
     # The public place description: the nearest address within 50 m, else the street, else
     # the Stadtteil (app.addresses.places), set when the report is filed.
     address: Mapped[str | None] = mapped_column(String(300))
+    # The answers to the category's extra questions as asked when filed: [{code, label,
+    # value}], so they keep their meaning when a question is reworded or removed. Staff only.
+    answers: Mapped[list[dict[str, str]] | None] = mapped_column(JSONB)
     # A link sent through Open311 (media_url): kept as given, never fetched by the server.
     media_url: Mapped[str | None] = mapped_column(String(2048))
     # 0 normal, 1 hoch, 2 dringend; set by staff.

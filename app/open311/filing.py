@@ -18,6 +18,7 @@ from app.addresses.search import MAX_QUERY, exact
 from app.extensions import db
 from app.models import ApiKey, Channel, Report
 from app.open311.params import ApiError, optional
+from app.reports.answers import ANSWER
 from app.reports.rules import LINE_CONTROL
 from app.reports.service import Draft, ReportRefused, submit
 
@@ -114,6 +115,7 @@ def draft(values: MultiDict, uploads: list[FileStorage], api_key: ApiKey) -> Dra
         channel=Channel.API,
         api_key_id=api_key.id,
         submission_key=_external_key(values, api_key),
+        answers=_answers(values),
     )
 
 
@@ -153,8 +155,24 @@ def file_request(values: MultiDict, uploads: list[FileStorage], api_key: ApiKey)
         return submit(given).report
     except ReportRefused as refused:
         unknown_code = set(refused.errors) == {"category"} and given.category_code is not None
-        messages = [f"{PARAMETERS[name]}: {text}" for name, text in refused.errors.items()]
+        messages = [f"{_parameter(name)}: {text}" for name, text in refused.errors.items()]
         raise ApiError(404 if unknown_code else 400, messages) from None
+
+
+def _parameter(field: str) -> str:
+    """A rulebook field in Open311's words; a question's answer is its attribute[code]."""
+    if field.startswith(ANSWER):
+        return f"attribute[{field.removeprefix(ANSWER)}]"
+    return PARAMETERS[field]
+
+
+def _answers(values: MultiDict) -> dict[str, object]:
+    """attribute[code]=value pairs by code; the rulebook ignores codes the category lacks."""
+    found: dict[str, object] = {}
+    for key in values:
+        if key.startswith("attribute[") and key.endswith("]"):
+            found[key[len("attribute[") : -1]] = values.get(key)
+    return found
 
 
 def filed_answer(report: Report) -> list[dict[str, Any]]:

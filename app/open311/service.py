@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Category, Department, Report
+from app.models import Category, CategoryQuestion, Department, Report
 from app.open311 import listing
 from app.open311.params import REQUEST_ID, ApiError, RequestFilter, shown
 
@@ -43,9 +43,11 @@ def discovery(endpoint_url: str) -> dict[str, Any]:
 
 
 def services() -> list[dict[str, Any]]:
-    """Every active category as a service; the group is the department that handles it."""
+    """Every active category as a service; the group is the department that handles it.
+    `metadata` is true where the category has extra questions (see service_definition)."""
+    asks = select(CategoryQuestion.id).where(CategoryQuestion.category_id == Category.id)
     rows = db.session.execute(
-        select(Category.code, Category.name_de, Category.name_en, Department.name)
+        select(Category.code, Category.name_de, Category.name_en, Department.name, asks.exists())
         .join(Department, Department.id == Category.default_department_id)
         .where(Category.active)
         .order_by(Category.name_de)
@@ -55,21 +57,44 @@ def services() -> list[dict[str, Any]]:
             "service_code": code,
             "service_name": name,
             "description": None,
-            "metadata": False,
+            "metadata": metadata,
             "type": "realtime",
             # The English name as a synonym helps clients search.
             "keywords": name_en,
             "group": department,
         }
-        for code, name, name_en, department in rows
+        for code, name, name_en, department, metadata in rows
     ]
 
 
+# Our question kinds in the spec's datatypes.
+DATATYPES = {"text": "string", "number": "number", "choice": "singlevaluelist"}
+
+
 def service_definition(code: str) -> dict[str, Any]:
-    """No service asks for extra attributes, so every definition has an empty list."""
-    if active_category(code) is None:
+    """The category's extra questions as attributes, sent back as attribute[code]=value."""
+    category = active_category(code)
+    if category is None:
         raise ApiError(404, [f"service_code: Unbekannter Code {shown(code)}."])
-    return {"service_code": code, "attributes": []}
+    return {
+        "service_code": code,
+        "attributes": [_attribute(q, n) for n, q in enumerate(category.questions, start=1)],
+    }
+
+
+def _attribute(question: CategoryQuestion, order: int) -> dict[str, Any]:
+    attribute: dict[str, Any] = {
+        "variable": True,
+        "code": question.code,
+        "datatype": DATATYPES[question.kind],
+        "required": question.required,
+        "datatype_description": question.hint,
+        "order": order,
+        "description": question.label,
+    }
+    if question.kind == "choice":
+        attribute["values"] = [{"key": c, "name": c} for c in question.choices]
+    return attribute
 
 
 def category_ids() -> dict[str, int]:

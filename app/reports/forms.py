@@ -5,7 +5,9 @@ The form only reads what was typed; app.reports.rules decides whether it is a va
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
@@ -20,35 +22,55 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired
 
-from app.models import Category, Channel
+from app.models import Category, CategoryQuestion, Channel
+from app.reports.answers import ANSWER
 from app.reports.rules import Draft, ReportRefused
 
 SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
-def category_choices(categories: list[Category]) -> dict[str | None, list]:
-    """The categories by their group (an <optgroup> each, in the order groups first appear;
-    None: no group), each option carrying its help line and notice for the form's script;
-    ungrouped ones last, as "Weitere Kategorien"."""
-    groups: dict[str | None, list] = {None: [("", _l("– bitte wählen –"))]}
-    grouped = any(c.group_name for c in categories)
-    for category in categories:
-        name = category.group_name or (str(_l("Weitere Kategorien")) if grouped else None)
-        groups.setdefault(name, []).append((category.id, category.name, _guidance(category)))
-    rest = str(_l("Weitere Kategorien"))
+@dataclass
+class Asked:
+    """One extra question as the form shows it, with what was typed and the verdict on it."""
+
+    question: CategoryQuestion
+    value: str = ""
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        # Per question, not per code: without JavaScript every category's questions are shown.
+        return f"frage-{self.question.id}"
+
+
+@dataclass
+class Tile:
+    """A category as a tile: symbol, name, help line, notice, and its extra questions."""
+
+    category: Category
+    asked: list[Asked]
+
+    @property
+    def guidance(self) -> dict[str, str]:
+        """The notice for the form's script (category-guide.js), as data attributes."""
+        c = self.category
+        if not c.notice_kind or not c.notice:
+            return {}
+        values = {"data-notice": c.notice, "data-notice-kind": c.notice_kind}
+        return values | ({"data-notice-url": c.notice_url} if c.notice_url else {})
+
+
+def category_groups(tiles: list[Tile]) -> list[tuple[str | None, list[Tile]]]:
+    """The tiles by their group, in the order groups first appear; ungrouped ones last, as
+    "Weitere Kategorien" (or without a heading when no category has a group)."""
+    grouped = any(t.category.group_name for t in tiles)
+    rest = str(_l("Weitere Kategorien")) if grouped else None
+    groups: dict[str | None, list[Tile]] = {}
+    for tile in tiles:
+        groups.setdefault(tile.category.group_name or rest, []).append(tile)
     if rest in groups:
         groups[rest] = groups.pop(rest)
-    return groups
-
-
-def _guidance(category: Category) -> dict[str, str]:
-    values = {
-        "data-help": category.help_text,
-        "data-notice": category.notice if category.notice_kind else None,
-        "data-notice-kind": category.notice_kind,
-        "data-notice-url": category.notice_url if category.notice_kind else None,
-    }
-    return {k: v for k, v in values.items() if v}
+    return list(groups.items())
 
 
 def _coerce_category(value: object) -> int | None:
@@ -60,7 +82,7 @@ def _coerce_category(value: object) -> int | None:
 
 class ReportForm(FlaskForm):
     # No validators here: the rulebook (app.reports.rules) checks every field at every door.
-    category = SelectField(_l("Kategorie"), coerce=_coerce_category, validate_choice=False)
+    category = RadioField(_l("Kategorie"), coerce=_coerce_category, validate_choice=False)
     description = TextAreaField(_l("Beschreibung"))
     lat = StringField(_l("Breitengrad"))
     lon = StringField(_l("Längengrad"))
@@ -87,24 +109,24 @@ class ReportForm(FlaskForm):
 
     def __init__(self, *args: object, categories: list | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.category.choices = category_choices(categories or [])
+        sent = request.form if request and request.method == "POST" else {}
+        self.tiles = [
+            Tile(c, [Asked(q, str(sent.get(f"frage-{q.id}", ""))) for q in c.questions])
+            for c in categories or []
+        ]
+        self.category.choices = [(t.category.id, t.category.name) for t in self.tiles]
 
-    def notices(self) -> list[dict[str, str]]:
-        """The categories' notices, for the list the form shows without JavaScript."""
-        found = []
-        for options in (self.category.choices or {}).values():
-            for option in options:
-                if len(option) == 3 and "data-notice" in option[2]:
-                    guide = option[2]
-                    found.append(
-                        {
-                            "name": str(option[1]),
-                            "notice_kind": guide.get("data-notice-kind", "info"),
-                            "notice": guide["data-notice"],
-                            "notice_url": guide.get("data-notice-url", ""),
-                        }
-                    )
-        return found
+    def groups(self) -> list[tuple[str | None, list[Tile]]]:
+        return category_groups(self.tiles)
+
+    def notices(self) -> list[Category]:
+        """The categories with a notice, for the list the form shows without JavaScript."""
+        return [t.category for t in self.tiles if t.guidance]
+
+    def answers(self) -> dict[str, str]:
+        """The answers to the chosen category's questions, by code, for the rulebook."""
+        chosen = next((t for t in self.tiles if t.category.id == self.category.data), None)
+        return {a.question.code: a.value for a in chosen.asked} if chosen else {}
 
     def clean_submission_key(self) -> str | None:
         key = (self.submission_key.data or "").strip()
@@ -125,6 +147,7 @@ class ReportForm(FlaskForm):
             photos=self.uploads,
             consent=bool(self.consent.data),
             share_consent=bool(self.share_consent.data),
+            answers=self.answers(),
             channel=channel,
             submission_key=self.clean_submission_key(),
             language=language,
@@ -133,10 +156,35 @@ class ReportForm(FlaskForm):
     def show(self, refused: ReportRefused) -> None:
         """The rulebook's verdict beside the fields it names."""
         for name, message in refused.errors.items():
+            if name.startswith(ANSWER):
+                self._show_answer(name.removeprefix(ANSWER), message)
+                continue
             # The place has no field of its own: its message stands at the first coordinate.
             target = self.lat if name == "location" else getattr(self, name, self.description)
             target.errors = [*target.errors, message]
         self._errors = None  # WTForms caches form.errors
+
+    def _show_answer(self, code: str, message: str) -> None:
+        for tile in self.tiles:
+            if tile.category.id == self.category.data:
+                for asked in tile.asked:
+                    if asked.question.code == code:
+                        asked.error = message
+
+    @property
+    def errors(self) -> dict:
+        """The fields' errors and then the answers' (named by their question), for the summary."""
+        found = dict(super().errors)
+        for tile in self.tiles:
+            found |= {a.name: [a.error] for a in tile.asked if a.error}
+        return found
+
+    def error_label(self, name: str) -> str:
+        """The label of a field or a question for the error summary."""
+        if name in self:
+            return str(self[name].label.text)
+        labels = {a.name: a.question.label for t in self.tiles for a in t.asked}
+        return labels.get(name, name)
 
     @property
     def uploads(self) -> list[FileStorage]:

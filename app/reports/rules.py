@@ -9,7 +9,7 @@ into their own error format; no door checks a limit of its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -22,11 +22,9 @@ from werkzeug.datastructures import FileStorage
 from app.coordinates import CoordinateError, parse_coordinate
 from app.extensions import db
 from app.models import Category, Channel, Report
+from app.reports.answers import ANSWER, Answers, check_answers
+from app.reports.characters import CONTROL, LINE_CONTROL
 
-# Control characters (NUL, escape sequences …) have no place in a report; newlines and tabs do.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-# A name is one line: no line breaks or tabs either (it may end up in a mail header).
-LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\ufffe\uffff]")
 PHONE = re.compile(r"^[0-9+()/.\- ]{3,50}$")
 # Only the characters RFC 3986 allows, so a link is a valid URI in every answer.
 URL_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
@@ -53,10 +51,12 @@ class ReportRefused(Exception):
     """A new report that breaks the rules: one message per field, in FIELDS order."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        unknown = set(errors) - set(FIELDS)
+        unknown = {k for k in errors if k not in FIELDS and not k.startswith(ANSWER)}
         if unknown:
             raise ValueError(f"not a field of the rulebook: {sorted(unknown)}")
-        self.errors = {name: errors[name] for name in FIELDS if name in errors}
+        # The answers to the category's questions ("answer:CODE") follow the category.
+        order = [*FIELDS[:1], *sorted(k for k in errors if k.startswith(ANSWER)), *FIELDS[1:]]
+        self.errors = {name: errors[name] for name in order if name in errors}
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
 
@@ -88,6 +88,8 @@ class Draft:
     api_key_id: int | None = None
     # The reporter agreed that their contact data may go to another body with the report.
     share_consent: bool = False
+    # The answers to the category's extra questions by code; None: the door cannot ask them.
+    answers: Mapping[str, object] | None = None
 
 
 @dataclass
@@ -108,6 +110,7 @@ class NewReport:
     language: str = "de"
     api_key_id: int | None = None
     share_consent: bool = False
+    answers: Answers | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,7 @@ def check(draft: Draft) -> NewReport:
     bounds = limits()
     errors: dict[str, str] = {}
     category_id = _category(draft, errors)
+    answers = check_answers(category_id, draft.answers, errors)
     lat, lon = _location(draft, errors)
     media_url = _media_url(draft.media_url, bounds, errors)
     description = _description(draft, bounds, bool(draft.photos or media_url), errors)
@@ -189,6 +193,7 @@ def check(draft: Draft) -> NewReport:
         language=draft.language,
         api_key_id=draft.api_key_id,
         share_consent=draft.share_consent and any(_given(v) for v in (name, email, phone)),
+        answers=answers,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -45,13 +46,13 @@ INSERT_REPORT = text(
                          description, status, channel, published_at, created_at, updated_at,
                          reporter_name, reporter_email, reporter_phone, media_url, place_text,
                          tracking_token_hash, submission_key_hash, api_key_id, body_id,
-                         share_consent, address)
+                         share_consent, address, answers)
     SELECT new.id, {PLACEHOLDER_SQL.format(id="new.id")}, place.point, :category_id,
            route.district_id, route.department_id, :description, :status, :channel,
            CASE WHEN :publish THEN new.at END, new.at, new.at,
            :reporter_name, :reporter_email, :reporter_phone, :media_url, :place_text,
            :token_hash, :submission_hash, :api_key_id, route.body_id, :share_consent,
-           spot.label
+           spot.label, CAST(:answers AS jsonb)
     FROM place, new, {exchange_lateral("place.point", ":category_id")},
          {place_lateral("place.point", alias="spot")}
     -- No conflict target: the tracking token derives from the submission key as well, so a
@@ -127,6 +128,7 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
             "submission_hash": submission_hash,
             "api_key_id": new.api_key_id,
             "share_consent": new.share_consent,
+            "answers": json.dumps(new.answers) if new.answers else None,
         },
     ).scalar()
     if report_id is None:

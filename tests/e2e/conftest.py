@@ -209,3 +209,8 @@ def open_coordinates(page: Page) -> None:
     summary = page.locator("details.coords-toggle > summary")
     if not page.locator("details.coords-toggle").evaluate("d => d.open"):
         summary.click()
+
+
+def choose_category(page: Page, name: str) -> None:
+    """Tap a category tile on the report form."""
+    page.get_by_role("radio", name=name, exact=True).check()

@@ -12,7 +12,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from app.models.status import Status
-from tests.e2e.conftest import PHONE, ROOT, login, new_context, open_coordinates
+from tests.e2e.conftest import PHONE, ROOT, choose_category, login, new_context, open_coordinates
 
 AXE = Path(ROOT, "node_modules", "axe-core", "axe.min.js").read_text(encoding="utf-8")
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -45,7 +45,7 @@ def file_report(page: Page, server: str, description: str) -> str:
     open_coordinates(page)
     page.get_by_label("Breitengrad").fill("51,1705")
     page.get_by_label("Längengrad").fill("7,0845")
-    page.get_by_label("Kategorie").select_option(label="Straßenbeleuchtung defekt")
+    choose_category(page, "Straßenbeleuchtung defekt")
     page.get_by_label("Beschreibung").fill(description)
     photo = io.BytesIO()
     Image.new("RGB", (800, 600), (90, 120, 160)).save(photo, "JPEG")

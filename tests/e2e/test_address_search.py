@@ -69,8 +69,8 @@ def tab_to(page: Page, target: str, limit: int = 40) -> None:
 
 def finish_and_send(page: Page) -> None:
     """Category, description and sending, with the keyboard."""
-    tab_to(page, "category")
-    page.keyboard.press("ArrowDown")  # the first category
+    tab_to(page, "category")  # the first category tile
+    page.keyboard.press("Space")
     # Without JavaScript the categories' notices (a disclosure) come between: tab past them.
     tab_to(page, "description")
     page.keyboard.type("Gullydeckel klappert.")

@@ -9,7 +9,7 @@ import re
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE, new_context, shot_path
+from tests.e2e.conftest import PHONE, choose_category, new_context, shot_path
 
 
 def photo() -> dict:
@@ -19,7 +19,7 @@ def photo() -> dict:
 
 
 def fill_and_send(page: Page, description: str) -> str:
-    page.get_by_label("Kategorie").select_option(label="Straßenbeleuchtung defekt")
+    choose_category(page, "Straßenbeleuchtung defekt")
     page.get_by_label("Beschreibung").fill(description)
     page.get_by_label("Fotos").set_input_files(photo())
     page.get_by_role("button", name="Meldung absenden").click()
@@ -75,7 +75,7 @@ def test_a_tap_outside_the_city_is_refused(phone: Page, server: str):
     box = phone.locator("#map").bounding_box()
     # The lower left corner of the city's bounding box (the zoom buttons sit top left).
     phone.touchscreen.tap(box["x"] + 6, box["y"] + box["height"] - 6)
-    phone.get_by_label("Kategorie").select_option(label="Straßenbeleuchtung defekt")
+    choose_category(phone, "Straßenbeleuchtung defekt")
     phone.get_by_label("Beschreibung").fill("Laterne dunkel")
     phone.get_by_role("button", name="Meldung absenden").click()
     expect(phone.locator(".error-summary")).to_contain_text("außerhalb des Stadtgebiets")
@@ -97,9 +97,12 @@ def test_the_keyboard_alone_files_a_report_without_the_map(phone: Page, server: 
     phone.keyboard.type("7,0845")
     phone.keyboard.press("Tab")
     assert phone.evaluate("document.activeElement.id") == "category"
-    phone.keyboard.press("ArrowDown")  # the first category
+    phone.keyboard.press("Space")  # the first tile: "Ampel defekt"
+    phone.keyboard.press("Tab")  # to its extra question, the only one shown
+    phone.keyboard.type("2")
     phone.keyboard.press("Tab")
-    phone.keyboard.type("Gehweg aufgebrochen, Stolpergefahr.")
+    assert phone.evaluate("document.activeElement.id") == "description"
+    phone.keyboard.type("Beide Ampeln an der Kreuzung sind dunkel.")
     phone.locator("#description").press("Tab")
     phone.get_by_role("button", name="Meldung absenden").focus()
     phone.keyboard.press("Enter")
@@ -126,7 +129,9 @@ def test_coordinates_fold_away_and_back_keeps_the_place(phone: Page, server: str
 def test_a_category_s_notice_appears_when_it_is_chosen(phone: Page, server: str):
     phone.goto(server + "/melden")
     expect(phone.locator("details.category-notices")).to_be_hidden()  # the script shows them
-    phone.get_by_label("Kategorie").select_option(label="Ampel defekt")
+    choose_category(phone, "Ampel defekt")
     guide = phone.locator("#category-guide")
-    expect(guide).to_contain_text("Ampel dunkel")  # the help line
+    # The help line stands on the tile itself, the notice under the tiles.
+    tile = phone.locator(".tile", has=phone.get_by_role("radio", name="Ampel defekt", exact=True))
+    expect(tile.locator(".tile-help")).to_contain_text("Ampel dunkel")
     expect(guide.locator(".notice-emergency")).to_contain_text("110")

@@ -10,7 +10,7 @@ import io
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import login, new_context, open_coordinates, shot_path
+from tests.e2e.conftest import choose_category, login, new_context, open_coordinates, shot_path
 
 
 def jpeg(colour: tuple[int, int, int]) -> dict:
@@ -24,7 +24,7 @@ def file_report(page: Page, server: str) -> tuple[str, str]:
     open_coordinates(page)
     page.get_by_label("Breitengrad").fill("51,1712")
     page.get_by_label("Längengrad").fill("7,0851")
-    page.get_by_label("Kategorie").select_option(label="Ampel defekt")
+    choose_category(page, "Ampel defekt")
     page.get_by_label("Beschreibung").fill("Die Straßenlaterne am Spielplatz ist aus.")
     page.get_by_role("button", name="Meldung absenden").click()
     case = page.locator(".case-number").inner_text()

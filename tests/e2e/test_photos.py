@@ -12,7 +12,7 @@ import time
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE, new_context, open_coordinates, shot_path
+from tests.e2e.conftest import PHONE, choose_category, new_context, open_coordinates, shot_path
 from tests.e2e.test_accessibility import assert_accessible
 
 MAX_SIZE = 2048  # PHOTO_MAX_SIZE of the server under test (the default)
@@ -63,7 +63,7 @@ def fill_in(page: Page, place: bool = True) -> None:
             open_coordinates(page)
         page.get_by_label("Breitengrad").fill("51,1705")
         page.get_by_label("Längengrad").fill("7,0845")
-    page.get_by_label("Kategorie").select_option(label="Straßenbeleuchtung defekt")
+    choose_category(page, "Straßenbeleuchtung defekt")
     page.get_by_label("Beschreibung").fill("Die Laterne am Spielplatz ist dunkel.")
 
 
