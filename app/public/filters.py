@@ -61,7 +61,6 @@ class ReportFilter:
             if self.resolved_since is not None:
                 condition = f"({condition} OR {recently_resolved(table, prefix)})"
                 params[f"{prefix}_resolved"] = self.resolved_since
-                params[f"{prefix}_touched"] = self.resolved_since - timedelta(days=1)
             parts.append(condition)
         if self.district_ids is not None:
             parts.append(f"{table}.district_id = ANY(:{prefix}_districts)")
@@ -85,14 +84,10 @@ class ReportFilter:
 
 
 def recently_resolved(table: str, prefix: str) -> str:
-    """Resolved at or after :{prefix}_resolved. A status change sets closed_at and updated_at
-    to now together (trigger reports_status_times) and updated_at only moves forward, so
-    updated_at >= closed_at: the bound on updated_at (a day earlier, for clocks that differ a
-    little) lets the index on updated_at find the few recently changed reports."""
-    return (
-        f"({table}.status = 'resolved' AND {table}.updated_at >= :{prefix}_touched "
-        f"AND {table}.closed_at >= :{prefix}_resolved)"
-    )
+    """Resolved at or after :{prefix}_resolved: the predicate and key of the partial index
+    ix_reports_resolved_closed, which holds what the map needs of these reports (px, py,
+    category_id, district_id), so the map reads a month's closures from the index alone."""
+    return f"({table}.status = 'resolved' AND {table}.closed_at >= :{prefix}_resolved)"
 
 
 def day_start(day: date, plus_days: int = 0) -> datetime:
