@@ -20,11 +20,12 @@ STATUS_GROUPS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
 # filter, chosen explicitly (a shareable link).
 CURRENT, ALL = "current", "all"
 RECENT_DAYS = 30
-# The start page's and the list's default: the open reports, which the map's rollup answers as
-# fast as no filter. "current" would be the better default, but its recently resolved part is
-# read from the table (about 45 ms instead of 5-13 ms for the city at 300,000 reports, growing
-# with the closures of a month); it needs a partial covering index on closed_at first.
-DEFAULT_STATUS = "open"
+# The start page's and the list's default: what is going on now. The map counts its recently
+# resolved part from a partial covering index on closed_at (ix_reports_resolved_closed) without
+# reading the table: at 1,000,000 reports (34,524 resolved in 30 days) the city at zoom 13 took
+# 13.7 ms of SQL (status=open: 5.6), against 114 ms through the index on updated_at and the
+# table before that index; it grows with the closures of a month.
+DEFAULT_STATUS = CURRENT
 
 
 class FilterError(ValueError):
