@@ -58,6 +58,14 @@ def scenarios(only: str | None) -> list[tuple[str, str]]:
             found.append((f"map {view}, {name}", f"/api/v1/map?{bbox}{query}"))
     for name, query in PERIOD_AND_FILTER.items():
         found.append((f"map city z13, {name}", f"/api/v1/map?{VIEWS['city z13']}{query}"))
+    # The start page's and the list's default, "current" (open plus resolved in the last 30
+    # days), next to "open", which the rollups alone answer.
+    for status in ("current", "open"):
+        for view, bbox in VIEWS.items():
+            found.append((f"default map {view}, {status}", f"/api/v1/map?{bbox}&status={status}"))
+        found.append((f"default list, {status}", f"/meldungen?status={status}"))
+        found.append((f"default feed, {status}", f"/feeds/meldungen.atom?status={status}"))
+    found.append(("default start page", "/"))
     for period in ("30", "365", "alle"):
         found.append((f"transparency {period}", f"/transparenz?zeitraum={period}"))
     open311 = "/open311/v2/requests.json"

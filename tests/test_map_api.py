@@ -11,6 +11,12 @@ from app.extensions import db
 from app.models import Report
 
 CITY = "6.9,51.1,7.2,51.25"
+# The default status: open, or resolved since midnight 30 days ago in the city's time zone.
+CURRENT = (
+    "status IN ('received', 'accepted', 'in_progress') OR (status = 'resolved' AND closed_at >= "
+    "(date_trunc('day', now() AT TIME ZONE 'Europe/Berlin') - interval '30 days') "
+    "AT TIME ZONE 'Europe/Berlin')"
+)
 
 
 @pytest.fixture
@@ -81,6 +87,11 @@ def _month_ago(days: int) -> str:
         ({"status": "open"}, "status IN ('received', 'accepted', 'in_progress')"),
         ({"status": "closed"}, "status NOT IN ('received', 'accepted', 'in_progress')"),
         ({"status": "resolved,duplicate"}, "status IN ('resolved', 'duplicate')"),
+        ({"status": "current"}, CURRENT),
+        (
+            {"status": "current", "category": "licht"},
+            f"({CURRENT}) AND category_id = (SELECT id FROM categories WHERE code = 'licht')",
+        ),
         ({"district": "2"}, "district_id = (SELECT id FROM districts WHERE code = '2')"),
         ({"since": "2024-03-17"}, "created_at >= '2024-03-17 00:00 Europe/Berlin'"),
         ({"since": "2024-03-01"}, "created_at >= '2024-03-01 00:00 Europe/Berlin'"),

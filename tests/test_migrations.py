@@ -13,6 +13,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.schema import CreateIndex
 
 from app import create_app
 from app.extensions import db
@@ -30,6 +31,27 @@ def test_head_matches_the_models(app: Flask) -> None:
             },
         )
         assert compare_metadata(context, db.metadata) == []
+
+
+def test_partial_and_covering_indexes_match_the_models(app: Flask) -> None:
+    """compare_metadata sees an index's name and columns, not its WHERE or INCLUDE: build each
+    such model index again under another name and let PostgreSQL compare the definitions."""
+    with db.engine.connect() as connection, connection.begin() as transaction:
+
+        def definition(name: str) -> str:
+            query = text("SELECT pg_get_indexdef(CAST(:name AS regclass))")
+            return str(connection.scalar(query, {"name": name}))
+
+        for index in (i for table in db.metadata.sorted_tables for i in table.indexes):
+            options = index.dialect_options["postgresql"]
+            if options["where"] is None and not options["include"]:
+                continue
+            ddl = str(CreateIndex(index).compile(dialect=connection.dialect))
+            connection.execute(text(ddl.replace(f" {index.name} ", " index_from_model ", 1)))
+            modelled = definition("index_from_model").replace("index_from_model", str(index.name))
+            assert modelled == definition(str(index.name))
+            connection.execute(text("DROP INDEX index_from_model"))
+        transaction.rollback()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The phone-first public pages: the default filter (open; "current" adds the recently resolved),
+"""The phone-first public pages: the default "current" filter (open and recently resolved),
 the cards of map and list (place, age, thumbnail, short public text) and the header's search
 by case number."""
 
@@ -48,7 +48,7 @@ def count(client, **params: str) -> int:
 
 @pytest.fixture
 def mix(make_report):
-    """Open, resolved 5 days ago, resolved 60 days ago, closed otherwise: by case number."""
+    """Open, resolved 10 days ago, resolved 40 days ago, closed otherwise: by case number."""
 
     def spot(i: int) -> tuple[float, float]:  # apart enough for a cell of its own at zoom 19
         return (LAT, LON - 0.0003 + 0.0002 * i)
@@ -56,9 +56,11 @@ def mix(make_report):
     return {
         "open": make_report(at=spot(0), age=timedelta(days=400)).case_number,
         "fresh": make_report(
-            at=spot(1), age=timedelta(days=5, hours=2), status=Status.RESOLVED
+            at=spot(1), age=timedelta(days=10, hours=2), status=Status.RESOLVED
         ).case_number,
-        "old": make_report(at=spot(2), age=timedelta(days=60), status=Status.RESOLVED).case_number,
+        "old": make_report(
+            at=spot(2), age=timedelta(days=40, hours=2), status=Status.RESOLVED
+        ).case_number,
         "refused": make_report(
             at=spot(3), age=timedelta(days=2), status=Status.WONT_FIX
         ).case_number,
@@ -68,18 +70,20 @@ def mix(make_report):
 # --- the default filter -------------------------------------------------------------------
 
 
-def test_list_shows_the_open_reports_by_default(client, mix):
+def test_list_shows_open_and_recently_resolved_by_default(client, mix):
     page = client.get("/meldungen").get_data(as_text=True)
-    assert set(case_numbers(page)) == {mix["open"]}
-    assert '<option value="open" selected>' in page
-    # The links of the page keep the default (shareable, explicit).
-    assert 'href="/feeds/meldungen.atom?status=open"' in page
-
-
-def test_current_adds_the_recently_resolved(client, mix):
-    page = client.get("/meldungen?status=current").get_data(as_text=True)
     assert set(case_numbers(page)) == {mix["open"], mix["fresh"]}
     assert '<option value="current" selected>' in page
+    assert 'class="filter-count"' not in page  # the default is no active filter
+    # The links of the page keep the default (shareable, explicit).
+    assert 'href="/feeds/meldungen.atom?status=current"' in page
+
+
+def test_open_is_a_choice_of_its_own(client, mix):
+    page = client.get("/meldungen?status=open").get_data(as_text=True)
+    assert set(case_numbers(page)) == {mix["open"]}
+    assert '<option value="open" selected>' in page
+    assert "(1 aktiv)" in page
 
 
 def test_all_is_a_choice_of_its_own(client, mix):
@@ -104,22 +108,24 @@ def test_the_map_counts_the_same_reports(client, mix):
 
 
 def test_a_resolution_31_days_ago_is_no_longer_current(client, mix):
+    # Resolved 31 days ago, with a public note today: the resolution counts, not the change.
     db.session.execute(
         text(
-            "UPDATE reports SET closed_at = now() - interval '31 days', "
-            "updated_at = now() - interval '31 days' WHERE case_number = :c"
+            "UPDATE reports SET closed_at = now() - interval '31 days', updated_at = now() "
+            "WHERE case_number = :c"
         ),
         {"c": mix["fresh"]},
     )
     db.session.commit()
     assert count(client, status="current") == 3 * 1
+    assert set(case_numbers(client.get("/meldungen").get_data(as_text=True))) == {mix["open"]}
 
 
 def test_the_start_page_reads_a_shared_filter(client, mix):
     page = client.get("/?status=all&category=licht").get_data(as_text=True)
     assert '<option value="all" selected>' in page
     assert 'value="licht" selected' in page
-    assert '<option value="open" selected>' in client.get("/").get_data(as_text=True)
+    assert '<option value="current" selected>' in client.get("/").get_data(as_text=True)
 
 
 # --- map cards ----------------------------------------------------------------------------

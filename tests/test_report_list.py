@@ -84,6 +84,6 @@ def test_list_shows_no_personal_data(client, make_report):
 
 def test_list_links_to_the_feed_and_exports_of_its_selection(client, reports):
     page = client.get("/meldungen?district=3").get_data(as_text=True)
-    assert 'href="/feeds/meldungen.atom?status=open&amp;district=3"' in page
-    assert 'href="/export/meldungen.csv?status=open&amp;district=3"' in page
+    assert 'href="/feeds/meldungen.atom?status=current&amp;district=3"' in page
+    assert 'href="/export/meldungen.csv?status=current&amp;district=3"' in page
     assert 'type="application/atom+xml"' in page

@@ -107,19 +107,12 @@ def _grouped(table: str, where: str) -> str:
 
 
 def _reports_query(
-    view: Viewport,
-    flt: ReportFilter,
-    shift: int,
-    params: dict,
-    ranges: list[tuple] | None,
-    where: str | None = None,
+    view: Viewport, flt: ReportFilter, shift: int, params: dict, ranges: list[tuple] | None
 ) -> str:
     """Group the reports themselves, from pixel coordinates. Each range of days is a query of
-    its own (OR-ing them made PostgreSQL read the table instead of an index). `where` replaces
-    the filter's own conditions (their parameters then are the caller's)."""
-    if where is None:
-        where, filter_params = flt.where("reports")
-        params.update(filter_params)
+    its own (OR-ing them made PostgreSQL read the table instead of an index)."""
+    where, filter_params = flt.where("reports")
+    params.update(filter_params)
     params.update(shift=shift, world=WORLD_PIXELS)
     if shift <= SMALL_VIEW_SHIFT or ranges is None:
         # A small viewport holds few reports: the GiST index on location finds them first.
@@ -139,6 +132,11 @@ def _reports_query(
         f"SELECT px, py FROM reports WHERE {in_view} AND {where} AND {condition}"
         for condition in conditions
     )
+    return _grouped_points(picked)
+
+
+def _grouped_points(picked: str) -> str:
+    """Cells of the points (px, py) that `picked` selects, at :shift."""
     # Sums in degrees like the rollups: longitude is linear in px, latitude of the mean py.
     return f"""
         SELECT gx, gy, n, (sum_px + 0.5 * n) * 360.0 / :world - 180 * n AS slon,
@@ -154,14 +152,26 @@ def _reports_query(
 
 def _current_query(view: Viewport, flt: ReportFilter, shift: int, params: dict) -> str:
     """The default "current" view: the open reports from the rollup (as fast as status=open),
-    plus the few resolved in the last days, counted from the reports: the index on updated_at
-    finds them (see filters.recently_resolved). The two sets do not overlap."""
+    plus those resolved in the last days, counted from the partial index on closed_at alone
+    (see filters.recently_resolved). The two sets do not overlap."""
     rollup = _rollup_query(view, replace(flt, resolved_since=None), shift, params)
     recent, recent_params = replace(flt, statuses=None, resolved_since=None).where("reports", "q")
-    recent += " AND " + recently_resolved("reports", "q")
-    params.update(recent_params, q_resolved=flt.resolved_since)
-    params["q_touched"] = flt.resolved_since - timedelta(days=1)  # type: ignore[operator]
-    return rollup + " UNION ALL " + _reports_query(view, flt, shift, params, None, recent)
+    params.update(recent_params, q_resolved=flt.resolved_since, shift=shift, world=WORLD_PIXELS)
+    # The viewport's whole cells as ranges of px and py themselves: no location (the index
+    # lacks it), and the planner's statistics on px and py estimate how many fall inside,
+    # where a range of px >> shift would be guessed at one row and grouped by sorting.
+    gx0, gy0, gx1, gy1 = view.cell_range(shift)
+    params.update(
+        rx0=gx0 << shift,
+        rx1=((gx1 + 1) << shift) - 1,
+        ry0=gy0 << shift,
+        ry1=((gy1 + 1) << shift) - 1,
+    )
+    picked = (
+        "SELECT px, py FROM reports WHERE px BETWEEN :rx0 AND :rx1 AND py BETWEEN :ry0 AND :ry1 "
+        f"AND {recent} AND {recently_resolved('reports', 'q')}"
+    )
+    return rollup + " UNION ALL " + _grouped_points(picked)
 
 
 def clusters(view: Viewport, flt: ReportFilter) -> tuple[int, list[Cell]]:

@@ -10,7 +10,13 @@ from app.language import preferred_language
 from app.media import storage
 from app.notifications.forms import FollowForm
 from app.public import legal, service
-from app.public.filters import FilterError, ReportFilter, parse_filter, with_default
+from app.public.filters import (
+    DEFAULT_STATUS,
+    FilterError,
+    ReportFilter,
+    parse_filter,
+    with_default,
+)
 from app.public.listing import list_reports
 from app.public.projection import public_report
 from app.reports.service import find_by_case_number
@@ -35,6 +41,7 @@ def index():
         "public/index.html",
         bounds=service.city_bounds(),
         flt=flt,
+        default_status=DEFAULT_STATUS,
         choices=service.filter_choices(),
     )
 
@@ -55,6 +62,7 @@ def _list_page(flt: ReportFilter, before: int | None, error: str | None, status:
         reports=page,
         next_id=next_id,
         flt=flt,
+        default_status=DEFAULT_STATUS,
         error=error,
         choices=service.filter_choices(),
     ), (status if error else 200)

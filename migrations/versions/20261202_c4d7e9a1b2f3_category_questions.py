@@ -1,7 +1,7 @@
 """Extra questions per category and the answers stored with a report
 
 Revision ID: c4d7e9a1b2f3
-Revises: 6bfaeb5eaffe
+Revises: b8e2d6f1c3a9
 Create Date: 2026-12-02 17:10:00
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'c4d7e9a1b2f3'
-down_revision = '6bfaeb5eaffe'
+down_revision = 'b8e2d6f1c3a9'
 branch_labels = None
 depends_on = None
 

@@ -68,7 +68,7 @@ def test_the_filter_button_opens_by_keyboard(phone: Page, server: str):
     expect(phone.locator("#filter-toggle")).to_have_attribute("open", "")
     status = phone.get_by_label("Status")
     expect(status).to_be_visible()
-    expect(status).to_have_value("open")
+    expect(status).to_have_value("current")
     with phone.expect_response(re.compile(r"/api/v1/map\?.*status=all")):
         status.select_option("all")
     wait_for_map(phone)
