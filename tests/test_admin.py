@@ -44,6 +44,7 @@ PAGES = [
     "/admin/zustaendigkeiten",
     "/admin/bezirke",
     "/admin/api-schluessel",
+    "/admin/textbausteine",
 ]
 CHANGES = [
     "/admin/benutzer",
@@ -60,6 +61,10 @@ CHANGES = [
     "/admin/bezirke",
     "/admin/api-schluessel",
     "/admin/api-schluessel/{key}/sperren",
+    "/admin/textbausteine",
+    "/admin/textbausteine/1/entfernen",
+    "/admin/kategorien/{category}/fragen",
+    "/admin/kategorien/{category}/fragen/1/entfernen",
 ]
 # A change that would go through if the request were allowed.
 CHANGE_DATA = {

@@ -30,6 +30,19 @@ ACTIONS = {
     "weiterleiten": ({"department": "tbs-gruen"}, INBOX),
     "an-stelle": ({"body": "{body}", "reason": "Landesstraße"}, INBOX),
     "ablehnen": ({"reason": "spam"}, INBOX),
+    "pruefen": (
+        {
+            "description": "Laterne dunkel",
+            "category": "licht",
+            "district": "{district}",
+            "department": "tbs-licht",
+            "shown_department": "tbs-licht",
+            "priority": "2",
+            "status": "received",
+            "visibility": "public",
+        },
+        INBOX,
+    ),
 }
 
 
@@ -49,6 +62,9 @@ def reports(make_report, staff) -> dict[str, str]:
         "photo_name": photo.thumbnail,
         "licht": str(staff["crew_light"].id),
         "body": str(body.id),
+        "district": db.session.scalar(
+            select(Report).where(Report.case_number == case)
+        ).district.code,
     }
 
 

@@ -13,7 +13,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
-from app.admin import exchange, forms, questions, service  # noqa: F401  (they add pages)
+from app.admin import (  # noqa: F401  (exchange, questions and textbausteine add pages)
+    exchange,
+    forms,
+    questions,
+    service,
+    textbausteine,
+)
 from app.admin.blueprint import bp
 from app.admin.pages import Page, done, found_or_404, saved
 from app.admin.service import AdminError, CategoryData

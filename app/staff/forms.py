@@ -73,6 +73,10 @@ class ActionForm(FlaskForm):
     def perform(self, user: User) -> None:
         raise NotImplementedError
 
+    def done_url(self) -> str | None:
+        """Where to go after a successful save; None: back to the report."""
+        return None
+
 
 class StatusForm(ActionForm):
     inbox_only = False

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ScalarSelect, Select, func, select
+from sqlalchemy import ScalarSelect, Select, func, select, text
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Category, Department, District, Report, User
-from app.models.status import OPEN_STATUSES
+from app.models import Category, Department, District, Photo, Report, User
+from app.models.status import OPEN_STATUSES, sql_in
 
 PAGE = 50
 
@@ -26,6 +26,56 @@ def inbox(limit: int = PAGE) -> list[Report]:
             .limit(limit)
         )
     )
+
+
+@dataclass
+class InboxRow:
+    """An inbox row: the report, its first photo's thumbnail, and whether an open report of
+    the same category lies within the duplicate radius (a hint to look, not a verdict)."""
+
+    report: Report
+    thumbnail: str | None
+    maybe_duplicate: bool
+
+
+def inbox_rows(limit: int = PAGE) -> list[InboxRow]:
+    reports = inbox(limit)
+    ids = [r.id for r in reports]
+    thumbnails = dict(
+        db.session.execute(
+            select(Photo.report_id, func.min(Photo.thumbnail))
+            .where(Photo.report_id.in_(ids), Photo.after.is_(False))
+            .group_by(Photo.report_id)
+        ).all()
+    )
+    near = set(db.session.scalars(text(NEAR_DUPLICATES), {"ids": ids, "metres": RADIUS_M}))
+    return [InboxRow(r, thumbnails.get(r.id), r.id in near) for r in reports]
+
+
+RADIUS_M = 50
+# The box (0.001° is more than 50 m here) lets the GiST index find the neighbours.
+NEAR_DUPLICATES = f"""
+    SELECT r.id FROM reports r
+    WHERE r.id = ANY(:ids) AND EXISTS (
+        SELECT 1 FROM reports o
+        WHERE o.location && ST_Expand(r.location, 0.001) AND o.id <> r.id
+          AND o.category_id = r.category_id AND o.status IN ({sql_in(OPEN_STATUSES)})
+          AND ST_DWithin(o.location::geography, r.location::geography, :metres))
+"""
+
+
+def counts(user: User) -> dict[str, int]:
+    """How many reports wait in the inbox and in the user's queue, for the navigation."""
+    waiting = select(func.count()).select_from(Report)
+    found = {
+        "queue": db.session.scalar(
+            _open_reports(user, QueueFilter()).with_only_columns(func.count()).order_by(None)
+        )
+        or 0
+    }
+    if user.role in ("admin", "dispatcher"):
+        found["inbox"] = db.session.scalar(waiting.where(Report.published_at.is_(None))) or 0
+    return found
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,14 @@ from app.reports import place_search, rules
 from app.reports.forms import IntakeForm
 from app.reports.place_search import PlaceSection
 from app.reports.service import ReportRefused, active_categories, find_by_case_number, submit
-from app.staff import actions, handover, moderation, service
+from app.staff import actions, handover, moderation, service, textbausteine
 from app.staff.forms import FORMS
 from app.staff.service import all_departments
+from app.staff.triage import TriageForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+# The single actions and the dispatcher's one-step triage ("pruefen").
+ACTIONS = {**FORMS, "pruefen": TriageForm}
 
 
 @bp.app_template_filter("map_points")
@@ -44,6 +47,12 @@ def map_points(reports: list[Report]) -> list[dict]:
     ]
 
 
+@bp.app_template_global("staff_counts")
+def staff_counts() -> dict[str, int]:
+    """The waiting reports per queue, for the navigation (computed only where it is shown)."""
+    return service.counts(current_user)
+
+
 @bp.route("/")
 @roles("admin", "dispatcher", "crew")
 def home():
@@ -55,7 +64,13 @@ def home():
 @bp.route("/eingang")
 @roles("admin", "dispatcher")
 def inbox():
-    return render_template("staff/inbox.html", reports=service.inbox())
+    rows = service.inbox_rows()
+    return render_template(
+        "staff/inbox.html",
+        rows=rows,
+        reports=[row.report for row in rows],  # for the list's map
+        priorities=actions.PRIORITIES,
+    )
 
 
 @bp.route("/warteschlange")
@@ -116,9 +131,9 @@ def report(case_number: str):
 @bp.route("/meldungen/<case_number>/<action>", methods=["POST"])
 @roles("admin", "dispatcher", "crew")
 def act(case_number: str, action: str):
-    if action not in FORMS:
+    if action not in ACTIONS:
         abort(404)
-    form = FORMS[action](_report(case_number))
+    form = ACTIONS[action](_report(case_number))
     try:
         form.authorise(current_user)
         if not form.validate():
@@ -150,7 +165,7 @@ def act(case_number: str, action: str):
         )
         return redirect(url_for(".inbox"))
     flash(_("Gespeichert."), "ok")
-    return redirect(url_for(".report", case_number=case_number))
+    return redirect(form.done_url() or url_for(".report", case_number=case_number))
 
 
 def _detail(case_number: str, status: int):
@@ -170,6 +185,9 @@ def _detail(case_number: str, status: int):
         bodies=all_bodies(),
         jobs=handover.jobs_of(found),
         job_states=handover.JOB_STATES,
+        templates=textbausteine.offered(found),
+        # After a refused save the forms show what was typed, not the stored values.
+        sent=request.form if request.method == "POST" else None,
     )
     return page, status
 

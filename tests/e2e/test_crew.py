@@ -52,9 +52,10 @@ def test_inbox_then_crew_on_a_phone_and_the_public_sees_every_step(
     login(inbox, server, "poststelle@example.org")
     inbox.goto(server + "/staff/eingang")
     inbox.get_by_role("link", name=case).click()
-    inbox.get_by_role("button", name="Geprüft – Text und Fotos veröffentlichen").click()
+    # One save: checked and published, and the category corrected (which re-routes it).
+    inbox.get_by_label("Geprüft – Text und Fotos veröffentlichen").check()
     inbox.get_by_label("Kategorie", exact=True).select_option(label="Straßenbeleuchtung defekt")
-    inbox.get_by_role("button", name="Kategorie berichtigen").click()
+    inbox.get_by_role("button", name="Speichern", exact=True).click()
     expect(inbox.locator(".facts")).to_contain_text("TBS – Straßenbeleuchtung")
     inbox.screenshot(path=str(shot_path("inbox_report")), full_page=True)
     desk.close()
