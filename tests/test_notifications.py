@@ -217,6 +217,7 @@ def test_a_duplicate_points_its_reporter_to_the_original(client, mailbox, staff)
         duplicate.case_number,
         "duplikat",
         original=original.case_number,
+        bestaetigt="1",
     )
     send_due()
     closed = mailbox.to(REPORTER)[-1]
@@ -262,6 +263,7 @@ def test_followers_of_a_duplicate_follow_the_original(client, mailbox, staff):
         duplicate.case_number,
         "duplikat",
         original=original.case_number,
+        bestaetigt="1",
     )
     staff_act(client, "licht@example.org", original.case_number, "status", status="resolved")
     send_due()

@@ -24,12 +24,12 @@ ACTIONS = {
     "veroeffentlichen": ({}, INBOX),
     "text": ({"description": "geschwärzt"}, INBOX),
     "foto": ({"photo": "{photo}"}, INBOX),
-    "duplikat": ({"original": "{other}"}, INBOX),
+    "duplikat": ({"original": "{other}", "bestaetigt": "1"}, INBOX),
     "kategorie": ({"category": "ampel"}, INBOX),
     "bezirk": ({"district": "5"}, INBOX),
     "weiterleiten": ({"department": "tbs-gruen"}, INBOX),
     "an-stelle": ({"body": "{body}", "reason": "Landesstraße"}, INBOX),
-    "ablehnen": ({"reason": "spam"}, INBOX),
+    "ablehnen": ({"reason": "spam", "bestaetigt": "1"}, INBOX),
     "pruefen": (
         {
             "description": "Laterne dunkel",
@@ -107,6 +107,7 @@ def test_action_matrix(client, reports, who, action, login_as):
 
 PAGES = {
     "/staff/meldungen/{case}": EVERYONE,
+    "/staff/meldungen/{case}/duplikat-pruefen?original={other}": INBOX,
     "/staff/meldungen/{case}/fotos/{photo_name}": EVERYONE,
     "/staff/erfassen": INBOX,
 }

@@ -161,14 +161,24 @@ class PhotoForm(ActionForm):
         moderation.toggle_photo(user, self.report, self.seen_version, checked(self.chosen))
 
 
+def _confirmed(field: Field, message: str) -> None:
+    """Closing or deleting a report needs a second, explicit step (a confirmation field)."""
+    if field.data != "1":
+        raise ValidationError(message)
+
+
 class DuplicateForm(ActionForm):
     original = StringField()
+    bestaetigt = StringField()
     found: Report | None = None
 
     def validate_original(self, field: Field) -> None:
         self.found = find_by_case_number((field.data or "").strip())
         if self.found is None:
             raise ValidationError("Keine Meldung mit dieser Vorgangsnummer.")
+
+    def validate_bestaetigt(self, field: Field) -> None:
+        _confirmed(field, "Bitte bestätigen Sie, dass es ein Duplikat ist.")
 
     def perform(self, user: User) -> None:
         moderation.mark_duplicate(user, self.report, self.seen_version, checked(self.found))
@@ -229,9 +239,18 @@ class BodyForm(ActionForm):
         )
 
 
+class UndoDuplicateForm(ActionForm):
+    def perform(self, user: User) -> None:
+        moderation.undo_duplicate(user, self.report, self.seen_version)
+
+
 class RejectForm(ActionForm):
     reason = StringField()
     note = TextAreaField()
+    bestaetigt = StringField()
+
+    def validate_bestaetigt(self, field: Field) -> None:
+        _confirmed(field, "Bitte bestätigen Sie, dass die Meldung gelöscht werden soll.")
 
     def validate_reason(self, field: Field) -> None:
         if field.data not in moderation.REJECT_REASONS:
@@ -250,6 +269,7 @@ FORMS: dict[str, type[ActionForm]] = {
     "text": RedactForm,
     "foto": PhotoForm,
     "duplikat": DuplicateForm,
+    "duplikat-aufheben": UndoDuplicateForm,
     "kategorie": CategoryForm,
     "bezirk": DistrictForm,
     "weiterleiten": ForwardForm,

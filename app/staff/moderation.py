@@ -5,6 +5,7 @@ nothing here commits, and every action checks the version the person saw."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -25,9 +26,11 @@ from app.models import (
 )
 from app.models.status import OPEN_STATUSES
 from app.notifications import service as notifications
+from app.reports.changes import set_status
 from app.staff.actions import ActionError, ChangedMeanwhile, check, clean_note, record
 
 REJECT_REASONS = {"spam": "Spam", "abuse": "Missbrauch"}
+BERLIN = ZoneInfo("Europe/Berlin")
 DUPLICATE_RADIUS_M = 50
 
 
@@ -117,26 +120,27 @@ def reject(
     db.session.flush()
 
 
-def duplicate_candidates(report: Report, limit: int = 10) -> list[Report]:
-    """Open reports of the same category within 50 m, nearest first."""
+def duplicate_candidates(report: Report, limit: int = 10) -> list[tuple[Report, float]]:
+    """Open reports of the same category within 50 m with their distance in metres, nearest
+    first."""
     here = func.geography(Report.location)
     there = select(Report.location).where(Report.id == report.id).scalar_subquery()
     # 0.001° is more than 50 m in both directions at German latitudes: the box uses the index.
     near = Report.location.op("&&")(func.ST_Expand(there, 0.001))
-    return list(
-        db.session.scalars(
-            select(Report)
-            .where(
-                near,
-                func.ST_DWithin(here, func.geography(there), DUPLICATE_RADIUS_M),
-                Report.id != report.id,
-                Report.category_id == report.category_id,
-                Report.status.in_([s.value for s in OPEN_STATUSES]),
-            )
-            .order_by(func.ST_Distance(here, func.geography(there)))
-            .limit(limit)
+    metres = func.ST_Distance(here, func.geography(there))
+    rows = db.session.execute(
+        select(Report, metres)
+        .where(
+            near,
+            func.ST_DWithin(here, func.geography(there), DUPLICATE_RADIUS_M),
+            Report.id != report.id,
+            Report.category_id == report.category_id,
+            Report.status.in_([s.value for s in OPEN_STATUSES]),
         )
+        .order_by(metres)
+        .limit(limit)
     )
+    return [(found, float(distance)) for found, distance in rows]
 
 
 def _lock_and_recheck(report: Report, original: Report, seen_version: int | None) -> None:
@@ -182,6 +186,33 @@ def mark_duplicate(user: User, report: Report, seen_version: int | None, origina
     )
     notifications.duplicate_closed(
         report, original, f"Duplikat von Meldung {original.case_number}."
+    )
+    db.session.flush()
+
+
+def undo_duplicate(user: User, report: Report, seen_version: int | None) -> None:
+    """Take back a duplicate closed today (Berlin time): the report returns to the status it
+    had before, on its own again. Later days stay as they are (mails went out, crews moved on)."""
+    inbox_only(user, report, seen_version)
+    events = sorted(report.events, key=lambda e: (e.created_at, e.id))
+    closings = [n for n, e in enumerate(events) if e.status == Status.DUPLICATE.value]
+    if report.status != Status.DUPLICATE.value or not closings:
+        raise ActionError("Die Meldung ist nicht als Duplikat geschlossen.")
+    closing = events[closings[-1]]
+    if closing.created_at.astimezone(BERLIN).date() != datetime.now(BERLIN).date():
+        raise ActionError("Ein Duplikat lässt sich nur am selben Tag wieder aufheben.")
+    before = [e.status for e in events[: closings[-1]] if e.status]
+    previous = Status(before[-1]) if before else Status.RECEIVED
+    original = report.duplicate_of
+    report.duplicate_of = None
+    set_status(report, previous, None)
+    record(
+        report,
+        user,
+        kind=EventKind.STATUS_CHANGE,
+        status=previous.value,
+        public=True,
+        note=f"Doch kein Duplikat von Meldung {original.case_number if original else '–'}.",
     )
     db.session.flush()
 

@@ -192,7 +192,19 @@ def _detail(case_number: str, status: int):
     return page, status
 
 
-def _candidates(report: Report) -> list[Report]:
+@bp.route("/meldungen/<case_number>/duplikat-pruefen")
+@roles("admin", "dispatcher")
+def confirm_duplicate(case_number: str):
+    """Both reports side by side before one is closed as the other's duplicate."""
+    found = _report(case_number)
+    original = find_by_case_number((request.args.get("original") or "").strip()[:30])
+    if original is None or original.id == found.id:
+        flash(_("Keine andere Meldung mit dieser Vorgangsnummer."), "error")
+        return _detail(case_number, 422)
+    return render_template("staff/duplicate.html", report=found, original=original)
+
+
+def _candidates(report: Report) -> list[tuple[Report, float]]:
     if current_user.role not in ("admin", "dispatcher") or not report.status_enum.is_open:
         return []
     return moderation.duplicate_candidates(report)

@@ -71,3 +71,22 @@ def test_the_triage_form_stacks_on_a_phone(phone: Page, server: str):
     expect(phone.get_by_text("Unbekannter Status.")).to_be_visible()
     expect(phone.get_by_label("Notiz (freiwillig)")).to_have_value("Nicht verlieren!")
     expect(phone.get_by_label("Priorität")).to_have_value("1")
+
+
+def test_a_duplicate_is_confirmed_side_by_side_and_taken_back(phone: Page, server: str):
+    original = file_report(phone, server, "Laterne an der Ecke dunkel.")
+    copy = file_report(phone, server, "Ecklaterne aus, schon gemeldet?")
+    login(phone, server, DISPATCHER)
+    phone.goto(f"{server}/staff/meldungen/{copy}")
+    candidate = phone.locator(".candidates li", has_text=original)
+    expect(candidate).to_contain_text("m entfernt")
+    expect(candidate).to_contain_text("Laterne an der Ecke dunkel.")
+    candidate.get_by_role("link", name=f"Duplikat von {original} …").click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("als Duplikat von")
+    expect(phone.locator(".compare")).to_contain_text("Ecklaterne aus")
+    assert_accessible(phone)
+    phone.get_by_role("button", name="Ja, als Duplikat schließen").click()
+    expect(phone.locator(".facts")).to_contain_text("Duplikat")
+    phone.get_by_role("button", name="Duplikat aufheben").click()
+    expect(phone.get_by_role("status")).to_contain_text("Gespeichert")
+    expect(phone.locator(".facts")).to_contain_text("Eingegangen")
