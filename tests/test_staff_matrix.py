@@ -108,6 +108,7 @@ def test_action_matrix(client, reports, who, action, login_as):
 PAGES = {
     "/staff/meldungen/{case}": EVERYONE,
     "/staff/meldungen/{case}/duplikat-pruefen?original={other}": INBOX,
+    "/staff/abgelehnt": INBOX,
     "/staff/meldungen/{case}/fotos/{photo_name}": EVERYONE,
     "/staff/erfassen": INBOX,
 }

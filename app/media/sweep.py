@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.extensions import db
 from app.media.storage import upload_root
@@ -31,6 +31,14 @@ BATCH = 1000
 DEFAULT_MIN_AGE_HOURS = 24
 # After a failed sweep (the database down, …) the worker tries again this much sooner.
 RETRY_SECONDS = 3600
+
+
+KEPT_FOR_REJECTED = text(
+    """SELECT name FROM rejected_reports r,
+              jsonb_array_elements(r.snapshot -> 'photos') AS p,
+              LATERAL (VALUES (p ->> 'filename'), (p ->> 'thumbnail')) AS n(name)
+       WHERE r.snapshot IS NOT NULL AND name = ANY(:names)"""
+)
 
 
 class WrongDatabase(RuntimeError):
@@ -134,4 +142,6 @@ def _unnamed(root: Path, names: list[str]) -> list[Path]:
         return []
     named = set(db.session.scalars(select(Photo.filename).where(Photo.filename.in_(names))))
     named.update(db.session.scalars(select(Photo.thumbnail).where(Photo.thumbnail.in_(names))))
+    # A report rejected today may be taken back: its files stay until its snapshot is purged.
+    named.update(db.session.scalars(KEPT_FOR_REJECTED, {"names": names}))
     return [root / name for name in names if name not in named]

@@ -227,6 +227,9 @@ class RejectedReport(Model):
     rejected_at: Mapped[datetime] = mapped_column(server_default=func.now())
     rejected_by: Mapped[str] = mapped_column(String(200))
     rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The report as it was (row, timeline, photos), so a rejection can be taken back the same
+    # day; its photo files stay until then. `flask privacy purge` clears it the next day.
+    snapshot: Mapped[dict | None] = mapped_column(JSONB)
 
 
 class Photo(Model):

@@ -6,6 +6,7 @@ follow requests go after the same time (unconfirmed ones after a week). Nothing 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, Executable, delete, exists, or_, update
 
@@ -53,12 +54,26 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
             )
         ),
         "rejected": _deleted(delete(RejectedReport).where(RejectedReport.rejected_at < cutoff)),
+        # Yesterday's rejections can no longer be taken back: their copy of the report (with
+        # the reporter's data) goes, and the media sweep then takes the photo files.
+        "snapshots": _rows(
+            update(RejectedReport)
+            .where(RejectedReport.snapshot.is_not(None), RejectedReport.rejected_at < _today(now))
+            .values(snapshot=None)
+            .execution_options(synchronize_session=False)
+        ),
         "mails": _deleted(
             delete(OutboxMail).where(
                 OutboxMail.state.in_(("sent", "failed")), OutboxMail.created_at < cutoff
             )
         ),
     }
+
+
+def _today(now: datetime) -> datetime:
+    """The start of `now`'s day in the city."""
+    berlin = now.astimezone(ZoneInfo("Europe/Berlin"))
+    return berlin.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _deleted(statement: Executable) -> int:

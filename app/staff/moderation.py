@@ -11,7 +11,6 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.media import storage
 from app.models import (
     Category,
     Department,
@@ -27,6 +26,7 @@ from app.models import (
 from app.models.status import OPEN_STATUSES
 from app.notifications import service as notifications
 from app.reports.changes import set_status
+from app.staff import rejections
 from app.staff.actions import ActionError, ChangedMeanwhile, check, clean_note, record
 
 REJECT_REASONS = {"spam": "Spam", "abuse": "Missbrauch"}
@@ -111,10 +111,9 @@ def reject(
             reported_at=report.created_at,
             rejected_by=user.name,
             rejected_by_id=user.id,
+            # The photo files stay with it for the day (see app.staff.rejections).
+            snapshot=rejections.snapshot(report),
         )
-    )
-    storage.delete_after_commit(
-        [name for photo in report.photos for name in (photo.filename, photo.thumbnail)]
     )
     db.session.delete(report)
     db.session.flush()

@@ -15,14 +15,14 @@ from app.exchange.bodies import all_bodies
 from app.extensions import db
 from app.media import storage
 from app.media.images import PhotoError
-from app.models import Report, Status
+from app.models import RejectedReport, Report, Status
 from app.models.status import Channel
 from app.public.service import city_bounds
 from app.reports import place_search, rules
 from app.reports.forms import IntakeForm
 from app.reports.place_search import PlaceSection
 from app.reports.service import ReportRefused, active_categories, find_by_case_number, submit
-from app.staff import actions, handover, moderation, service, textbausteine
+from app.staff import actions, handover, moderation, rejections, service, textbausteine
 from app.staff.forms import FORMS
 from app.staff.service import all_departments
 from app.staff.triage import TriageForm
@@ -158,7 +158,8 @@ def act(case_number: str, action: str):
     if action == "ablehnen":
         flash(
             _(
-                "Meldung %(n)s abgelehnt und aus allen öffentlichen Ansichten entfernt.",
+                "Meldung %(n)s abgelehnt und aus allen öffentlichen Ansichten entfernt. "
+                "Heute lässt sich das unter „Heute abgelehnt“ noch aufheben.",
                 n=case_number,
             ),
             "ok",
@@ -190,6 +191,30 @@ def _detail(case_number: str, status: int):
         sent=request.form if request.method == "POST" else None,
     )
     return page, status
+
+
+@bp.route("/abgelehnt")
+@roles("admin", "dispatcher")
+def rejected():
+    """Today's rejections, which can still be taken back."""
+    return render_template("staff/rejected.html", rejected=rejections.rejected_today())
+
+
+@bp.route("/abgelehnt/<int:rejected_id>/wiederherstellen", methods=["POST"])
+@roles("admin", "dispatcher")
+def restore(rejected_id: int):
+    found = db.session.get(RejectedReport, rejected_id) if 0 < rejected_id < 2**62 else None
+    if found is None:
+        abort(404)
+    try:
+        report = rejections.restore(current_user, found)
+        db.session.commit()
+    except actions.ActionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".rejected"))
+    flash(_("Meldung %(n)s ist wieder da.", n=report.case_number), "ok")
+    return redirect(url_for(".report", case_number=report.case_number))
 
 
 @bp.route("/meldungen/<case_number>/duplikat-pruefen")

@@ -1,4 +1,5 @@
-"""Response templates (Textbausteine) for the public note, per category and status
+"""Response templates (Textbausteine) for the public note, per category and status; the
+snapshot of a rejected report, so a rejection can be taken back the same day
 
 Revision ID: d1a2b3c4e5f6
 Revises: c4d7e9a1b2f3
@@ -7,6 +8,7 @@ Create Date: 2026-12-02 17:45:00
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 
 # revision identifiers, used by Alembic.
@@ -34,7 +36,12 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_response_templates')),
     )
+    op.add_column(
+        'rejected_reports',
+        sa.Column('snapshot', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+    )
 
 
 def downgrade():
+    op.drop_column('rejected_reports', 'snapshot')
     op.drop_table('response_templates')

@@ -1,0 +1,96 @@
+"""Taking a rejection back the same day. A rejected report is deleted (so it leaves every
+public output at once), but its RejectedReport keeps a snapshot of the rows and its photo files
+stay until the next day's `flask privacy purge`; restoring writes the rows back as they were.
+Nothing here commits."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Table, select, text
+
+from app.extensions import db
+from app.models import EventKind, Photo, RejectedReport, Report, TimelineEvent, User
+from app.staff.actions import ActionError
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# Every table whose rows go with a report and come back with it, and its own columns (the
+# generated ones are computed again).
+RESTORED = [cast(Table, model.__table__) for model in (Report, TimelineEvent, Photo)]
+
+
+def _columns(table: Table) -> list[str]:
+    return [c.name for c in table.columns if c.computed is None]
+
+
+def snapshot(report: Report) -> dict:
+    """The report's rows as JSON; the point as EWKT, which PostGIS reads back."""
+    row = db.session.scalar(
+        text(
+            "SELECT to_jsonb(r) - 'location' - 'px' - 'py'"
+            " || jsonb_build_object('location', ST_AsEWKT(r.location)) FROM reports r"
+            " WHERE r.id = :id"
+        ),
+        {"id": report.id},
+    )
+    related = {
+        table: db.session.scalar(
+            text(
+                f"SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]') FROM {table} t "
+                "WHERE t.report_id = :id"
+            ),
+            {"id": report.id},
+        )
+        for table in ("timeline_events", "photos")
+    }
+    return {"reports": [row], **related}
+
+
+def today(rejected: RejectedReport) -> bool:
+    return rejected.rejected_at.astimezone(BERLIN).date() == datetime.now(BERLIN).date()
+
+
+def rejected_today() -> list[RejectedReport]:
+    found = db.session.scalars(
+        select(RejectedReport)
+        .where(RejectedReport.snapshot.is_not(None))
+        .order_by(RejectedReport.rejected_at.desc())
+    )
+    return [r for r in found if today(r)]
+
+
+def restore(user: User, rejected: RejectedReport) -> Report:
+    """The report back as it was before the rejection, with an internal note saying so."""
+    if user.role not in ("admin", "dispatcher"):
+        raise PermissionError
+    if rejected.snapshot is None or not today(rejected):
+        raise ActionError("Eine Ablehnung lässt sich nur am selben Tag aufheben.")
+    for restored in RESTORED:
+        table, columns = restored.name, ", ".join(_columns(restored))
+        rows = rejected.snapshot.get(table) or []
+        db.session.execute(
+            text(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} "
+                f"FROM jsonb_populate_recordset(NULL::{table}, CAST(:rows AS jsonb))"
+            ),
+            {"rows": json.dumps(rows)},
+        )
+    report = db.session.scalars(
+        select(Report).where(Report.case_number == rejected.case_number)
+    ).one()
+    db.session.add(
+        TimelineEvent(
+            report=report,
+            kind=EventKind.INTERNAL_NOTE,
+            public=False,
+            author=user.name,
+            author_id=user.id,
+            note=f"Ablehnung aufgehoben (war: {rejected.reason}).",
+        )
+    )
+    db.session.delete(rejected)
+    db.session.flush()
+    return report
