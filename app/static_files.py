@@ -21,6 +21,10 @@ def _version(path: Path, modified: float) -> str:
 def init_app(app: Flask) -> None:
     folder = Path(app.static_folder or "")
 
+    def _current(view_args: dict, version: str | None) -> bool:
+        path = folder / str(view_args.get("filename", ""))
+        return bool(version) and path.is_file() and version == _version(path, path.stat().st_mtime)
+
     @app.url_defaults
     def add_version(endpoint: str, values: dict) -> None:
         if endpoint != "static" or "v" in values:
@@ -32,7 +36,13 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def cache_versioned(response: Response) -> Response:
         # Unversioned addresses (a script's own references) keep Flask's revalidation.
-        if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+        # Only the current version: during a rolling deploy an old server may be asked for a
+        # new hash and must not let browsers keep its old file for a year.
+        if (
+            request.endpoint == "static"
+            and response.status_code == 200
+            and _current(request.view_args or {}, request.args.get("v"))
+        ):
             response.cache_control.public = True
             response.cache_control.max_age = YEAR
             response.cache_control.immutable = True

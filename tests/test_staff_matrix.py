@@ -37,6 +37,8 @@ ACTIONS = {
             "district": "{district}",
             "department": "tbs-licht",
             "shown_department": "tbs-licht",
+            "shown_category": "licht",
+            "shown_status": "received",
             "priority": "2",
             "status": "received",
             "visibility": "public",

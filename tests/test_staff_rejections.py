@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.media.sweep import sweep
-from app.models import RejectedReport, Report, TimelineEvent
+from app.models import RejectedReport, Report
 from app.privacy.service import purge
 from tests.factories import jpeg
 from tests.fixtures.media import DAY, age
@@ -82,6 +82,38 @@ def test_the_next_day_the_copy_and_the_files_go(app, client, rejected, uploads, 
     assert files == 2 and not any((uploads / n).exists() for n in rejected["files"])
 
 
+def test_todays_purge_keeps_todays_copy(app, rejected):
+    with app.app_context():
+        assert purge(app.config["RETENTION_DAYS"])["snapshots"] == 0
+    assert db.session.scalar(select(RejectedReport.snapshot)) is not None
+
+
+def test_followers_and_a_gone_original_survive_the_restore(client, make_report, login_as):
+    from app.models import Subscription
+
+    original = make_report().case_number
+    copy = make_report(description="Auch kaputt").case_number
+    report = current(copy)
+    db.session.add(
+        Subscription(report=report, email="f@example.org", confirmed_at=report.created_at)
+    )
+    db.session.commit()
+    login_as("dispatcher")
+    act(client, copy, "duplikat", original=original)
+    act(client, copy, "ablehnen", reason="spam")
+    act(client, original, "ablehnen", reason="spam")
+    found = db.session.scalar(select(RejectedReport).where(RejectedReport.case_number == copy))
+    assert client.post(f"/staff/abgelehnt/{found.id}/wiederherstellen").status_code == 302
+    restored = current(copy)
+    assert restored.duplicate_of_id is None
+    assert [
+        s.email
+        for s in db.session.scalars(
+            select(Subscription).where(Subscription.report_id == restored.id)
+        )
+    ] == ["f@example.org"]
+
+
 def test_todays_rejected_files_survive_the_sweep(make_report, app, rejected, uploads):
     make_report(photos=[jpeg()])  # the sweep needs a database that knows photos
     for name in rejected["files"]:
@@ -105,4 +137,4 @@ def test_crews_can_neither_list_nor_restore(client, rejected, login_as, who):
 def test_unknown_rejections_are_404(client, rejected, rejected_id):
     response = client.post(f"/staff/abgelehnt/{rejected_id}/wiederherstellen")
     assert response.status_code == 404
-    assert _count(TimelineEvent) == 0
+    assert _count(RejectedReport) == 1 and _count(Report) == 0

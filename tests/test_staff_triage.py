@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Category, EventKind, ResponseTemplate, User
+from app.models import Category, District, EventKind, OutboxMail, ResponseTemplate, User
 from tests.factories import jpeg
 from tests.fixtures.reports import current
 from tests.fixtures.staff import events
@@ -26,6 +26,9 @@ def _fields(case: str, **changes: object) -> dict:
         "district": report.district.code,
         "department": report.department.code,
         "shown_department": report.department.code,
+        "shown_category": report.category.code,
+        "shown_district": report.district.code,
+        "shown_status": report.status,
         "priority": str(report.priority),
         "assignee": str(report.assignee_id or ""),
         "shown_assignee": str(report.assignee_id or ""),
@@ -219,3 +222,69 @@ def test_templates_of_another_category_are_not_offered(client, case, login_as):
 
 def _category_id(code: str) -> str:
     return str(db.session.scalar(select(Category.id).where(Category.code == code)))
+
+
+# --- regressions found in review --------------------------------------------------------------
+
+
+def test_an_outdated_page_comes_back_with_the_stored_text_not_the_typed(
+    client, make_report, login_as
+):
+    case = make_report(description="Erika Muster 0171 1234567, Laterne aus").case_number
+    login_as("dispatcher")
+    stale = _fields(case, priority="1")
+    assert _triage(client, case, description="Laterne aus").status_code == 302
+    response = client.post(f"/staff/meldungen/{case}/pruefen", data=stale)
+    assert response.status_code == 409
+    textarea = (
+        response.get_data(as_text=True).split('id="triage-text"', 1)[1].split("</textarea>")[0]
+    )
+    assert "Erika" not in textarea and "Laterne aus" in textarea
+
+
+def test_another_forms_refusal_does_not_fill_the_triage_form(client, case, login_as):
+    login_as("dispatcher")
+    version = str(current(case).version)
+    response = client.post(
+        f"/staff/meldungen/{case}/ablehnen",
+        data={"version": version, "reason": "spam", "note": "Nachbar Meier, Querulant"},
+    )
+    assert response.status_code == 422
+    note = response.get_data(as_text=True).split('id="triage-note"', 1)[1].split("</textarea>")[0]
+    assert "Querulant" not in note
+
+
+def test_a_note_on_a_duplicate_keeps_it_closed(client, make_report, login_as):
+    original = make_report().case_number
+    copy = make_report(description="Auch dunkel").case_number
+    login_as("dispatcher")
+    client.post(
+        f"/staff/meldungen/{copy}/duplikat",
+        data={"version": str(current(copy).version), "original": original, "bestaetigt": "1"},
+    )
+    page = client.get(f"/staff/meldungen/{copy}").get_data(as_text=True)
+    assert '<option value="duplicate" selected>' in page
+    assert (
+        _triage(client, copy, note="Anrufer informiert.", visibility="internal").status_code == 302
+    )
+    assert current(copy).status == "duplicate"
+
+
+def test_an_inactive_category_stays_when_something_else_changes(client, case, login_as):
+    report = current(case)
+    report.category.active = False
+    db.session.commit()
+    login_as("dispatcher")
+    assert _triage(client, case, priority="2").status_code == 302
+    assert (current(case).category.code, current(case).priority) == ("licht", 2)
+
+
+def test_category_and_district_in_one_save_tell_one_department(client, case, login_as):
+    other = db.session.scalar(select(District).where(District.id != current(case).district_id))
+    login_as("dispatcher")
+    before = set(db.session.scalars(select(OutboxMail.recipient)))
+    assert _triage(client, case, category="gruen", district=other.code).status_code == 302
+    mails = [m for m in db.session.scalars(select(OutboxMail.recipient)) if m not in before]
+    assert len(mails) <= 1
+    moves = [e for e in current(case).events if e.note and e.note.startswith("Weitergeleitet")]
+    assert len(moves) <= 1

@@ -47,3 +47,8 @@ def test_a_missing_file_is_404_without_a_version(client, app):
     with app.test_request_context():
         assert "?v=" not in url_for("static", filename="gibt-es-nicht.js")
     assert client.get("/static/gibt-es-nicht.js?v=123").status_code == 404
+
+
+def test_an_unknown_version_is_not_kept_for_a_year(client):
+    answer = client.get("/static/css/app.css?v=000000000000")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-cache"

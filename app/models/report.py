@@ -209,8 +209,10 @@ class Report(Model):
 
 class RejectedReport(Model):
     """What remains of a report rejected as spam or abuse. The report itself is deleted, so it
-    drops out of every public output (map rollups included) by construction; the reporter's
-    personal data goes with it. The tracking link still answers that it was not accepted."""
+    drops out of every public output (map rollups included) by construction. Until the next
+    day's purge `snapshot` keeps the report's rows (the reporter's data among them, staff only)
+    so the rejection can be taken back; then only this record stays. The tracking link answers
+    that it was not accepted."""
 
     __tablename__ = "rejected_reports"
     __table_args__ = (CheckConstraint("reason IN ('spam', 'abuse')", name="reason"),)

@@ -1,7 +1,9 @@
 """Personal data is kept only as long as the work needs it (DSGVO Art. 5 (1) e): a report's
 contact data and the citizen's unredacted words go RETENTION_DAYS after it was closed, and with
 them its subscriptions; records of rejected reports, delivered or failed mails and unconfirmed
-follow requests go after the same time (unconfirmed ones after a week). Nothing here commits."""
+follow requests go after the same time (unconfirmed ones after a week); the copy a rejected
+report keeps for taking the rejection back (with the reporter's data) goes the next day.
+Nothing here commits."""
 
 from __future__ import annotations
 

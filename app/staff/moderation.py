@@ -254,10 +254,15 @@ def _routed_department(report: Report) -> Department:
 
 
 def correct(
-    user: User, report: Report, seen_version: int | None, value: Category | District
+    user: User,
+    report: Report,
+    seen_version: int | None,
+    value: Category | District,
+    reroute: bool = True,
 ) -> None:
     """Correct the category or the district; the public timeline says what changed, and the
-    report moves to the department responsible for the corrected pair."""
+    report moves to the department responsible for the corrected pair (`reroute` False: the
+    caller corrects the other one too and reroutes then, so one department hears of it)."""
     inbox_only(user, report, seen_version)
     field, label = (
         ("category", "Kategorie") if isinstance(value, Category) else ("district", "Stadtbezirk")
@@ -276,6 +281,8 @@ def correct(
         note=f"{label} berichtigt: {value.name}.",
     )
     db.session.flush()
+    if not reroute:
+        return
     responsible = _routed_department(report)
     if responsible.id != report.department_id:
         _move_to(report, user, responsible)

@@ -6,20 +6,33 @@ Nothing here commits."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, select, text
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import EventKind, Photo, RejectedReport, Report, TimelineEvent, User
+from app.models import (
+    ApiKey,
+    Body,
+    EventKind,
+    Photo,
+    RejectedReport,
+    Report,
+    Subscription,
+    TimelineEvent,
+    User,
+)
 from app.staff.actions import ActionError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Every table whose rows go with a report and come back with it, and its own columns (the
 # generated ones are computed again).
-RESTORED = [cast(Table, model.__table__) for model in (Report, TimelineEvent, Photo)]
+RESTORED = [cast(Table, model.__table__) for model in (Report, TimelineEvent, Photo, Subscription)]
+# Links of the report to rows that may be gone by the time it comes back: dropped then.
+LINKS = {"duplicate_of_id": Report, "assignee_id": User, "body_id": Body, "api_key_id": ApiKey}
 
 
 def _columns(table: Table) -> list[str]:
@@ -44,9 +57,28 @@ def snapshot(report: Report) -> dict:
             ),
             {"id": report.id},
         )
-        for table in ("timeline_events", "photos")
+        for table in ("timeline_events", "photos", "subscriptions")
     }
     return {"reports": [row], **related}
+
+
+def _insert(table: Table, rows: list) -> None:
+    columns = ", ".join(_columns(table))
+    db.session.execute(
+        text(
+            f"INSERT INTO {table.name} ({columns}) SELECT {columns} "
+            f"FROM jsonb_populate_recordset(NULL::{table.name}, CAST(:rows AS jsonb))"
+        ),
+        {"rows": json.dumps(rows)},
+    )
+
+
+def _without_dangling_links(row: dict) -> dict:
+    kept = dict(row)
+    for column, model in LINKS.items():
+        if kept.get(column) is not None and db.session.get(model, kept[column]) is None:
+            kept[column] = None
+    return kept
 
 
 def today(rejected: RejectedReport) -> bool:
@@ -68,19 +100,21 @@ def restore(user: User, rejected: RejectedReport) -> Report:
         raise PermissionError
     if rejected.snapshot is None or not today(rejected):
         raise ActionError("Eine Ablehnung lässt sich nur am selben Tag aufheben.")
-    for restored in RESTORED:
-        table, columns = restored.name, ", ".join(_columns(restored))
-        rows = rejected.snapshot.get(table) or []
-        db.session.execute(
-            text(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} "
-                f"FROM jsonb_populate_recordset(NULL::{table}, CAST(:rows AS jsonb))"
-            ),
-            {"rows": json.dumps(rows)},
-        )
+    rows_of = dict(rejected.snapshot)
+    rows_of["reports"] = [_without_dangling_links(row) for row in rows_of.get("reports") or []]
+    try:
+        with db.session.begin_nested():  # a refused insert leaves nothing half restored
+            for restored in RESTORED:
+                _insert(restored, rows_of.get(restored.name) or [])
+    except IntegrityError:
+        raise ActionError(
+            "Die Meldung lässt sich nicht wiederherstellen: ihre Vorgangsnummer oder ihr "
+            "Absendeschlüssel ist inzwischen wieder vergeben."
+        ) from None
     report = db.session.scalars(
         select(Report).where(Report.case_number == rejected.case_number)
     ).one()
+    report.updated_at = datetime.now(UTC)  # Open311's updated_after sees it come back
     db.session.add(
         TimelineEvent(
             report=report,

@@ -26,11 +26,16 @@ class TriageForm(ActionForm):
     category = StringField()
     district = StringField()
     department = StringField()
-    shown_department = StringField()
     priority = StringField()
     assignee = StringField()
-    shown_assignee = StringField()
     status = StringField()
+    # What the page showed: a field left at it changes nothing, even if that value could not be
+    # chosen anew (an inactive category, the status "Duplikat").
+    shown_category = StringField()
+    shown_district = StringField()
+    shown_department = StringField()
+    shown_assignee = StringField()
+    shown_status = StringField()
     note = TextAreaField()
     visibility = StringField()
     publish = BooleanField()
@@ -43,10 +48,16 @@ class TriageForm(ActionForm):
     colleague: User | None = None
 
     def validate_category(self, field: Field) -> None:
+        if field.data == self.shown_category.data:
+            self.category_value = self.report.category
+            return
         message = "Unbekannte Angabe für Kategorie."
         self.category_value = _by_code(Category, field.data, message, Category.active.is_(True))
 
     def validate_district(self, field: Field) -> None:
+        if field.data == self.shown_district.data:
+            self.district_value = self.report.district
+            return
         self.district_value = _by_code(District, field.data, "Unbekannte Angabe für Stadtbezirk.")
 
     def validate_department(self, field: Field) -> None:
@@ -65,7 +76,9 @@ class TriageForm(ActionForm):
             raise ValidationError(actions.NOT_A_COLLEAGUE)
 
     def validate_status(self, field: Field) -> None:
-        if field.data not in {s.value for s in Status}:
+        if field.data == self.shown_status.data:
+            return
+        if field.data not in {s.value for s in Status} or field.data == Status.DUPLICATE:
             raise ValidationError("Unbekannter Status.")
 
     def validate_visibility(self, field: Field) -> None:
@@ -93,10 +106,15 @@ def _route(user: User, form: TriageForm) -> int:
     """Category and district first (they may move the report), then an explicit department."""
     report, changed = form.report, 0
     category, district = checked(form.category_value), checked(form.district_value)
-    for value, current in ((category, report.category_id), (district, report.district_id)):
-        if value.id != current:
-            moderation.correct(user, report, report.version, value)
-            changed += 1
+    corrections = [
+        v
+        for v, now in ((category, report.category_id), (district, report.district_id))
+        if v.id != now
+    ]
+    for value in corrections:
+        # Rerouted once, after both: only the department responsible for the pair hears of it.
+        moderation.correct(user, report, report.version, value, reroute=value is corrections[-1])
+        changed += 1
     department = checked(form.department_value)
     chosen_anew = department.code != (form.shown_department.data or "")
     if chosen_anew and department.id != report.department_id:
@@ -134,9 +152,10 @@ def _work(user: User, form: TriageForm) -> int:
     if colleague is not None and colleague.id not in (shown, report.assignee_id):
         actions.assign(user, report, report.version, colleague)
         changed += 1
-    status, public = Status(form.status.data), form.visibility.data == "public"
+    public = form.visibility.data == "public"
     note = clean_note(form.note.data)
-    if status != report.status:
+    if form.status.data != form.shown_status.data and form.status.data != report.status:
+        status = Status(form.status.data)
         actions.change_status(user, report, report.version, status, note, public)
         changed += 1
     elif note:

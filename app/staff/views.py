@@ -187,8 +187,10 @@ def _detail(case_number: str, status: int):
         jobs=handover.jobs_of(found),
         job_states=handover.JOB_STATES,
         templates=textbausteine.offered(found),
-        # After a refused save the forms show what was typed, not the stored values.
-        sent=request.form if request.method == "POST" else None,
+        # After a refused triage (422) its form shows what was typed. Never after a 409: the
+        # stored values changed meanwhile (a colleague's redaction must not come back), and
+        # never another form's fields.
+        sent=request.form if status == 422 and _acted() == "pruefen" else None,
     )
     return page, status
 
@@ -203,7 +205,12 @@ def rejected():
 @bp.route("/abgelehnt/<int:rejected_id>/wiederherstellen", methods=["POST"])
 @roles("admin", "dispatcher")
 def restore(rejected_id: int):
-    found = db.session.get(RejectedReport, rejected_id) if 0 < rejected_id < 2**62 else None
+    # Locked: two restores at once must not insert the report twice.
+    found = (
+        db.session.get(RejectedReport, rejected_id, with_for_update=True)
+        if 0 < rejected_id < 2**62
+        else None
+    )
     if found is None:
         abort(404)
     try:
@@ -227,6 +234,10 @@ def confirm_duplicate(case_number: str):
         flash(_("Keine andere Meldung mit dieser Vorgangsnummer."), "error")
         return _detail(case_number, 422)
     return render_template("staff/duplicate.html", report=found, original=original)
+
+
+def _acted() -> str | None:
+    return (request.view_args or {}).get("action") if request.method == "POST" else None
 
 
 def _candidates(report: Report) -> list[tuple[Report, float]]:

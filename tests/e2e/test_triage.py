@@ -38,6 +38,7 @@ def test_one_save_with_a_template_then_the_next_report(browser, server: str):
         page.get_by_label("Priorität").select_option(label="hoch")
         page.get_by_label("Status", exact=True).select_option(label="In Prüfung")
         page.get_by_label("Textbaustein einfügen").select_option(label="Angenommen (Licht)")
+        page.get_by_role("button", name="Einfügen", exact=True).click()
         expect(page.get_by_label("Notiz (freiwillig)")).to_have_value(
             f"Danke! Meldung {first} ist angenommen."
         )

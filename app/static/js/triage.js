@@ -12,10 +12,13 @@
   function fitting() {
     Array.prototype.forEach.call(picker.options, function (option) {
       var only = option.dataset.status;
-      option.hidden = Boolean(only) && status !== null && only !== status.value;
+      // disabled as well: iOS Safari ignores hidden options.
+      option.hidden = option.disabled = Boolean(only) && status !== null && only !== status.value;
     });
   }
-  picker.addEventListener("change", function () {
+  // A button, not the select's change: arrowing through a closed select fires change on
+  // every step in some browsers (WCAG 3.2.2).
+  document.getElementById("triage-insert").addEventListener("click", function () {
     var option = picker.options[picker.selectedIndex];
     if (!option || !option.dataset.text) { return; }
     note.value = note.value.trim() ? note.value.trim() + "\n" + option.dataset.text : option.dataset.text;
