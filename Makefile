@@ -72,6 +72,7 @@ bench: setup migrate
 	$(PY) bench/endpoints.py
 	$(PY) bench/staff.py
 	$(PY) bench/addresses.py
+	$(PY) bench/nearby.py
 	$(PY) bench/form_page.py
 
 # Stops and removes this checkout's cluster only (its data, log and remembered port).

@@ -43,6 +43,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.map.views import bp as map_bp
     from app.media import storage
     from app.media.cli import media_cli
+    from app.nearby.views import bp as nearby_bp
     from app.notifications.cli import outbox_cli
     from app.notifications.views import bp as notifications_bp
     from app.open311.cli import open311_cli
@@ -60,6 +61,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(map_bp)
     app.register_blueprint(addresses_bp)
+    app.register_blueprint(nearby_bp)
     app.register_blueprint(opendata_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(auth.bp)

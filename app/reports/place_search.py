@@ -95,10 +95,10 @@ def section(form: ReportForm, focus: str | None = None, status: int = 200) -> Pl
     """The place section as it stands: the description of the point in lat/lon, if any."""
     shown = PlaceSection(focus=focus, status=status)
     shown.photos_dropped = request.method == "POST" and bool(form.uploads)
-    point = _point(form)
-    if point is not None:
+    here = point(form)
+    if here is not None:
         shown.pinned = True
-        shown.place = place_of(*point)
+        shown.place = place_of(*here)
     form._errors = None
     return shown
 
@@ -141,7 +141,8 @@ def _refused(typed: str) -> str | None:
     return None
 
 
-def _point(form: ReportForm) -> tuple[float, float] | None:
+def point(form: ReportForm) -> tuple[float, float] | None:
+    """The place typed or set on the map, if it is a valid point."""
     try:
         return (
             parse_coordinate(form.lat.data or "", -90, 90),

@@ -26,6 +26,7 @@ from app.media import storage
 from app.media.images import PhotoError
 from app.media.uploads import first_position
 from app.models import Channel
+from app.nearby.service import Nearby, nearby
 from app.notifications import service as notifications
 from app.notifications.forms import LinkForm
 from app.public.projection import public_report, tracked_report, visible_photos
@@ -43,7 +44,12 @@ def _report_limit() -> str:
     return current_app.config["RATELIMIT_REPORTS"]
 
 
-def _render_form(form: ReportForm, status: int = 200, places: PlaceSection | None = None):
+def _render_form(
+    form: ReportForm,
+    status: int = 200,
+    places: PlaceSection | None = None,
+    nearby: list[Nearby] | None = None,
+):
     places = places or place_search.section(form)
     if _sent_by_script():
         places.photos_dropped = False  # the page's script keeps the photos and attaches them again
@@ -53,6 +59,7 @@ def _render_form(form: ReportForm, status: int = 200, places: PlaceSection | Non
         bounds=city_bounds(),
         limits=rules.limits(),
         places=places,
+        nearby=nearby,
     )
     return page, status
 
@@ -74,6 +81,8 @@ def new_report():
     if request.method != "POST":
         form.submission_key.data = uuid.uuid4().hex
         return _render_form(form)
+    if request.form.get("nearby"):  # "Ähnliche Meldungen anzeigen": files nothing
+        return _show_nearby(form)
     if place_search.asked(form):  # "Suchen" or "Übernehmen": files nothing
         places = place_search.answer(form)
         return _render_form(form, places.status, places)
@@ -100,6 +109,16 @@ def new_report():
         answer.headers["Location"] = url_for(".confirmation")
         return answer
     return redirect(url_for(".confirmation"))
+
+
+def _show_nearby(form: ReportForm):
+    """Without JavaScript: the similar reports around the place typed, as a step of the form."""
+    here = place_search.point(form)
+    if here is None:
+        form.lat.errors = [_("Bitte zuerst den Ort wählen: auf die Karte tippen oder suchen.")]
+        return _render_form(form, 422)
+    category = form.category.data if isinstance(form.category.data, int) else None
+    return _render_form(form, 200, nearby=nearby(here[0], here[1], category))
 
 
 def _offer_photo_position(form: ReportForm) -> None:

@@ -51,6 +51,8 @@
         lat.value = fmt(latlng.lat);
         lon.value = fmt(latlng.lng);
         status.textContent = "Ort gesetzt: " + lat.value + ", " + lon.value;
+        // Others on the page follow the place (nearby.js: similar reports around it).
+        lat.dispatchEvent(new Event("change", { bubbles: true }));
       }
       if (!quiet) { describe(latlng); }
     }
