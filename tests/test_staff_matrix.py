@@ -15,6 +15,7 @@ from tests.helpers import form_data
 
 EVERYONE = {"crew_light", "dispatcher", "admin"}  # crew_light works for the report's department
 INBOX = {"dispatcher", "admin"}
+DEPARTMENT = {"crew_light", "admin"}  # the departments' own actions (admins act for anyone)
 
 # action -> (form data, who may)
 ACTIONS = {
@@ -30,7 +31,11 @@ ACTIONS = {
     "weiterleiten": ({"department": "tbs-gruen"}, INBOX),
     "an-stelle": ({"body": "{body}", "reason": "Landesstraße"}, INBOX),
     "ablehnen": ({"reason": "spam"}, INBOX),
+    "zurueck": ({"reason": "Falsch zugeordnet"}, DEPARTMENT),
+    "bei-abteilung": ({"note": "Passt doch"}, INBOX),
 }
+# Actions on a job that a crew sent back to the inbox first.
+ON_RETURNED = {"bei-abteilung"}
 
 
 @pytest.fixture
@@ -50,6 +55,13 @@ def reports(make_report, staff) -> dict[str, str]:
         "licht": str(staff["crew_light"].id),
         "body": str(body.id),
     }
+
+
+def sent_back(case: str) -> None:
+    report = db.session.scalar(select(Report).where(Report.case_number == case))
+    report.returned_at = func.now()
+    report.return_reason = "Falsch zugeordnet"
+    db.session.commit()
 
 
 def state() -> tuple:
@@ -79,6 +91,8 @@ WHO = ["anonymous", *ACCOUNTS]
 @pytest.mark.parametrize("who", WHO)
 def test_action_matrix(client, reports, who, action, login_as):
     data, allowed = ACTIONS[action]
+    if action in ON_RETURNED:
+        sent_back(reports["case"])
     if who != "anonymous":
         login_as(who)
     before = state()

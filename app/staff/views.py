@@ -22,7 +22,7 @@ from app.reports import place_search, rules
 from app.reports.forms import IntakeForm
 from app.reports.place_search import PlaceSection
 from app.reports.service import ReportRefused, active_categories, find_by_case_number, submit
-from app.staff import actions, handover, moderation, service
+from app.staff import actions, crew, handover, moderation, returns, service
 from app.staff.forms import FORMS
 from app.staff.service import all_departments
 
@@ -55,7 +55,7 @@ def home():
 @bp.route("/eingang")
 @roles("admin", "dispatcher")
 def inbox():
-    return render_template("staff/inbox.html", reports=service.inbox())
+    return render_template("staff/inbox.html", reports=service.inbox(), returned=returns.waiting())
 
 
 @bp.route("/warteschlange")
@@ -77,7 +77,13 @@ def queue():
     )
     reports = service.queue(current_user, sort, here, only)
     return render_template(
-        "staff/queue.html", reports=reports, sort=sort, choices=choices, only=only
+        "staff/queue.html",
+        reports=reports,
+        rows=crew.queue_rows(reports, here),
+        here=here,
+        sort=sort,
+        choices=choices,
+        only=only,
     )
 
 
@@ -135,11 +141,11 @@ def act(case_number: str, action: str):
             _("Die Meldung wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand."),
             "error",
         )
-        return _detail(case_number, 409)
+        return _detail(case_number, 409, crew.kept_input(action))
     except (actions.ActionError, PhotoError) as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return _detail(case_number, 422)
+        return _detail(case_number, 422, crew.kept_input(action))
     if action == "ablehnen":
         flash(
             _(
@@ -149,12 +155,16 @@ def act(case_number: str, action: str):
             "ok",
         )
         return redirect(url_for(".inbox"))
+    if action == "zurueck":
+        flash(_("Meldung %(n)s ist zurück bei der Leitstelle.", n=case_number), "ok")
+        return crew.saved(url_for(".queue"))
     flash(_("Gespeichert."), "ok")
-    return redirect(url_for(".report", case_number=case_number))
+    return crew.saved(url_for(".report", case_number=case_number))
 
 
-def _detail(case_number: str, status: int):
-    """The staff page of a report, also after a refused action (with its message)."""
+def _detail(case_number: str, status: int, kept: crew.Kept | None = None):
+    """The staff page of a report, also after a refused action (with its message and what
+    the refused form carried)."""
     found = _report(case_number)
     page = render_template(
         "staff/report.html",
@@ -170,6 +180,7 @@ def _detail(case_number: str, status: int):
         bodies=all_bodies(),
         jobs=handover.jobs_of(found),
         job_states=handover.JOB_STATES,
+        crew=crew.crew_page(found, kept),
     )
     return page, status
 
