@@ -140,6 +140,9 @@
 
   function send(form) {
     busy = true;
+    // The last save's message would pass for this one's.
+    Array.prototype.forEach.call(document.querySelectorAll("main > [role=status], main > [role=alert]"),
+                                 function (old) { old.remove(); });
     var button = form.querySelector("button[type=submit]");
     if (button) { button.disabled = true; }
     say("status-send-error", "");
