@@ -56,6 +56,12 @@ def upgrade():
         ["returned_at", "id"],
         postgresql_where=sa.text("returned_at IS NOT NULL"),
     )
+    # A new column has no statistics, and nothing makes autovacuum gather them soon (adding it
+    # changes no row): the planner would guess that 0.5 % of the reports are not sent back and
+    # walk a crew's queue by a bitmap over every open report (153 ms instead of 0.3 ms at a
+    # million reports). Sampling the two columns takes about half a second there.
+    op.execute("ANALYZE reports (returned_at)")
+    op.execute("ANALYZE photos (event_id)")
 
 
 def downgrade():
