@@ -15,6 +15,7 @@ from tests.helpers import form_data
 
 EVERYONE = {"crew_light", "dispatcher", "admin"}  # crew_light works for the report's department
 INBOX = {"dispatcher", "admin"}
+DEPARTMENT = {"crew_light", "admin"}  # the departments' own actions (admins act for anyone)
 
 # action -> (form data, who may)
 ACTIONS = {
@@ -45,7 +46,11 @@ ACTIONS = {
         },
         INBOX,
     ),
+    "zurueck": ({"reason": "Falsch zugeordnet"}, DEPARTMENT),
+    "bei-abteilung": ({"note": "Passt doch"}, INBOX),
 }
+# Actions on a job that a crew sent back to the inbox first.
+ON_RETURNED = {"bei-abteilung"}
 
 
 @pytest.fixture
@@ -68,6 +73,13 @@ def reports(make_report, staff) -> dict[str, str]:
             select(Report).where(Report.case_number == case)
         ).district.code,
     }
+
+
+def sent_back(case: str) -> None:
+    report = db.session.scalar(select(Report).where(Report.case_number == case))
+    report.returned_at = func.now()
+    report.return_reason = "Falsch zugeordnet"
+    db.session.commit()
 
 
 def state() -> tuple:
@@ -97,6 +109,8 @@ WHO = ["anonymous", *ACCOUNTS]
 @pytest.mark.parametrize("who", WHO)
 def test_action_matrix(client, reports, who, action, login_as):
     data, allowed = ACTIONS[action]
+    if action in ON_RETURNED:
+        sent_back(reports["case"])
     if who != "anonymous":
         login_as(who)
     before = state()

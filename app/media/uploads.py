@@ -39,6 +39,7 @@ def process_uploads(files: list[FileStorage]) -> list[ProcessedPhoto]:
                 )
             )
         except PhotoError as exc:
-            name = (upload.filename or "")[:80]
+            # The name is shown in the error: without control characters a client slipped in.
+            name = "".join(c for c in upload.filename or "" if c.isprintable())[:80]
             raise PhotoError(f"{name}: {exc}" if name else str(exc)) from exc
     return photos

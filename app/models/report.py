@@ -119,6 +119,13 @@ class Report(Model):
             "duplicate_of_id",
             postgresql_where=text("duplicate_of_id IS NOT NULL"),
         ),
+        # The inbox's jobs that crews sent back: few at any time.
+        Index(
+            "ix_reports_returned",
+            "returned_at",
+            "id",
+            postgresql_where=text("returned_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -167,6 +174,11 @@ class Report(Model):
     body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"))
     # The reporter agreed that their contact data may go to that body with the report.
     share_consent: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # A crew sent the job back to the central inbox ("Zurück an die Leitstelle"), with its
+    # reason, until a dispatcher moves it to another department or leaves it where it is
+    # (app.staff.returns). Staff only.
+    returned_at: Mapped[datetime | None] = mapped_column()
+    return_reason: Mapped[str | None] = mapped_column(Text)
     # Optimistic locking: a change made on an outdated page is refused, not lost.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     px: Mapped[int] = mapped_column(Integer, Computed(PX_SQL, persisted=True))
@@ -238,6 +250,11 @@ class Photo(Model):
     """A re-encoded photo without metadata, stored in UPLOAD_FOLDER under a generated name."""
 
     __tablename__ = "photos"
+    __table_args__ = (
+        # Few photos belong to an event (the crews' after photos); deleting an event (with its
+        # report) looks its photos up here instead of scanning every photo.
+        Index("ix_photos_event_id", "event_id", postgresql_where=text("event_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
@@ -249,8 +266,13 @@ class Photo(Model):
     after: Mapped[bool] = mapped_column(default=False)
     hidden: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The timeline entry the photo came with (a crew's "after" photo); None for the reporter's.
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("timeline_events.id", ondelete="SET NULL")
+    )
 
     report: Mapped[Report] = relationship(back_populates="photos")
+    event: Mapped[TimelineEvent | None] = relationship()
 
 
 # The timeline events that Open311's service request updates list.

@@ -24,7 +24,9 @@ class PublicPhoto:
     thumbnail: str
     width: int
     height: int
+    # A crew's photo of the place after the work ("nachher"); else the reporter's ("vorher").
     after: bool
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class PublicEvent:
     note: str | None
     # The partner system whose update this is (an organisation, never a person); None: the city.
     partner: str | None = None
+    # The photos that came with this entry (a crew's after photo), as far as they are shown.
+    photos: tuple[PublicPhoto, ...] = ()
 
     @property
     def status_label(self) -> str:
@@ -64,6 +68,15 @@ class PublicReport:
     # The place described: nearest address, street or Stadtteil (None for old reports).
     place: str | None
 
+    @property
+    def before_photos(self) -> tuple[PublicPhoto, ...]:
+        return tuple(p for p in self.photos if not p.after)
+
+    @property
+    def after_photos(self) -> tuple[PublicPhoto, ...]:
+        """Newest first: the latest is shown beside the reporter's photo."""
+        return tuple(sorted((p for p in self.photos if p.after), key=_newest_first))
+
 
 @dataclass(frozen=True)
 class TrackedReport(PublicReport):
@@ -76,6 +89,7 @@ class TrackedReport(PublicReport):
 
 def public_report(report: Report) -> PublicReport:
     shown = report.is_published
+    photos = visible_photos(report) if shown else ()
     return PublicReport(
         case_number=report.case_number,
         status=report.status_enum,
@@ -88,8 +102,8 @@ def public_report(report: Report) -> PublicReport:
         published=shown,
         description=report.description if shown else None,
         media_url=report.media_url if shown else None,
-        photos=visible_photos(report) if shown else (),
-        events=tuple(_event(e) for e in report.events if e.public),
+        photos=photos,
+        events=_events(report, photos),
         duplicate_of=report.duplicate_of.case_number if report.duplicate_of else None,
         forwarded_to=report.body.name if report.body else None,
         place=report.address,
@@ -98,12 +112,14 @@ def public_report(report: Report) -> PublicReport:
 
 def tracked_report(report: Report) -> TrackedReport:
     public = public_report(report)
+    photos = visible_photos(report)
     return TrackedReport(
         **{f.name: getattr(public, f.name) for f in fields(PublicReport)}
         | {
             "description": report.description,
             "media_url": report.media_url,
-            "photos": visible_photos(report),
+            "photos": photos,
+            "events": _events(report, photos),
         },
         reporter_name=report.reporter_name,
         reporter_email=report.reporter_email,
@@ -114,18 +130,34 @@ def tracked_report(report: Report) -> TrackedReport:
 def visible_photos(report: Report) -> tuple[PublicPhoto, ...]:
     """The report's photos that staff have not hidden (public once published, and always for
     the reporter through the tracking link)."""
-    return tuple(
-        PublicPhoto(p.filename, p.thumbnail, p.width, p.height, p.after)
-        for p in report.photos
-        if not p.hidden
+    return tuple(_photo(p) for p in report.photos if not p.hidden)
+
+
+def _photo(photo: Photo) -> PublicPhoto:
+    return PublicPhoto(
+        photo.filename, photo.thumbnail, photo.width, photo.height, photo.after, photo.created_at
     )
 
 
-def _event(event: TimelineEvent) -> PublicEvent:
+def _newest_first(photo: PublicPhoto) -> float:
+    return -photo.created_at.timestamp() if photo.created_at else 0.0
+
+
+def _events(report: Report, shown: tuple[PublicPhoto, ...]) -> tuple[PublicEvent, ...]:
+    """The public entries, each with those of its photos that are `shown`."""
+    names = {p.filename for p in shown}
+    by_event: dict[int, list[PublicPhoto]] = {}
+    for photo in report.photos:
+        if photo.event_id is not None and photo.filename in names:
+            by_event.setdefault(photo.event_id, []).append(_photo(photo))
+    return tuple(_event(e, tuple(by_event.get(e.id, ()))) for e in report.events if e.public)
+
+
+def _event(event: TimelineEvent, photos: tuple[PublicPhoto, ...] = ()) -> PublicEvent:
     status = Status(event.status) if event.status else None
     from_partner = event.api_key_id is not None or event.body_id is not None
     partner = event.author.removeprefix(PARTNER) if from_partner else None
-    return PublicEvent(event.created_at, event.kind, status, event.note, partner)
+    return PublicEvent(event.created_at, event.kind, status, event.note, partner, photos)
 
 
 def photo_is_public(photo: Photo) -> bool:

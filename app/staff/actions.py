@@ -3,11 +3,13 @@ here commits, and every function checks the version the person saw (optimistic l
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from app.extensions import db
 from app.media.images import ProcessedPhoto
-from app.models import EventKind, Report, Status, TimelineEvent, User
+from app.models import EventKind, Photo, Report, Status, TimelineEvent, User
 from app.reports.changes import set_status
 from app.reports.service import add_photo
 
@@ -57,6 +59,12 @@ def clean_note(note: str | None, limit: int = NOTE_LIMIT, what: str = "Die Notiz
     return text or None
 
 
+NOTHING_TO_SAVE = (
+    "Die Meldung hat bereits diesen Status. Für eine Notiz oder ein Foto ohne neuen Status "
+    "bitte eine Notiz schreiben oder ein Foto wählen."
+)
+
+
 def change_status(
     user: User,
     report: Report,
@@ -67,22 +75,38 @@ def change_status(
     after_photo: ProcessedPhoto | None = None,
 ) -> None:
     """A new status, with an optional note for the public (and reporter) or for staff only,
-    and optionally an "after" photo of the repaired place."""
+    and optionally an "after" photo of the repaired place. With the status unchanged the note
+    and the photo are saved alone (a crew's "Material bestellt"); the check of the version the
+    person saw keeps "unchanged" meaning the status they saw."""
     check(user, report, seen_version)
-    if new == report.status:
-        raise ActionError("Die Meldung hat bereits diesen Status.")
-    if new == Status.DUPLICATE:
-        raise ActionError("Duplikate bitte mit „Als Duplikat schließen“ markieren.")
     text = clean_note(note)
-    set_status(report, new, text if public_note else None)
-    record(report, user, kind=EventKind.STATUS_CHANGE, status=new.value, public=True)
+    if new == report.status:
+        if text is None and after_photo is None:
+            raise ActionError(NOTHING_TO_SAVE)
+        if public_note:
+            # The public page changed: feeds and Open311's updated_after must see it.
+            report.updated_at = datetime.now(UTC)
+    elif new == Status.DUPLICATE:
+        raise ActionError("Duplikate bitte mit „Als Duplikat schließen“ markieren.")
+    else:
+        set_status(report, new, text if public_note else None)
+        record(report, user, kind=EventKind.STATUS_CHANGE, status=new.value, public=True)
     if text:
         kind = EventKind.PUBLIC_NOTE if public_note else EventKind.INTERNAL_NOTE
         record(report, user, kind=kind, note=text, public=public_note)
     if after_photo is not None:
-        add_photo(report, after_photo, after=True)
-        record(report, user, kind=EventKind.PHOTO, public=True)
+        add_after_photo(user, report, after_photo, public_note)
     db.session.flush()
+
+
+def add_after_photo(user: User, report: Report, photo: ProcessedPhoto, public: bool) -> Photo:
+    """The crew's photo of the place, tied to its own timeline entry (shown as "nachher"). For
+    staff only it is hidden, like a photo the inbox hid: the choice covers note and photo."""
+    event = record(report, user, kind=EventKind.PHOTO, public=public)
+    stored = add_photo(report, photo, after=True)
+    stored.event = event
+    stored.hidden = not public
+    return stored
 
 
 PRIORITIES = {0: "normal", 1: "hoch", 2: "dringend"}

@@ -20,7 +20,7 @@ from app.media.images import ProcessedPhoto
 from app.media.uploads import process_uploads
 from app.models import Body, Category, Department, District, Photo, Report, Status, User
 from app.reports.service import find_by_case_number
-from app.staff import actions, handover, moderation
+from app.staff import actions, handover, moderation, returns
 from app.staff.actions import small_number
 
 T = TypeVar("T")
@@ -260,6 +260,30 @@ class RejectForm(ActionForm):
         moderation.reject(user, self.report, self.seen_version, self.reason.data, self.note.data)
 
 
+class ReturnForm(ActionForm):
+    """Back to the inbox ("Zurück an die Leitstelle") from a department, with a reason."""
+
+    inbox_only = False
+    reason = TextAreaField()
+
+    def authorise(self, user: User) -> None:
+        if user.role not in ("crew", "admin"):
+            raise PermissionError
+        super().authorise(user)
+
+    def perform(self, user: User) -> None:
+        returns.send_back(user, self.report, self.seen_version, self.reason.data)
+
+
+class KeepForm(ActionForm):
+    """The inbox leaves a job that was sent back with its department."""
+
+    note = TextAreaField()
+
+    def perform(self, user: User) -> None:
+        returns.keep_with_department(user, self.report, self.seen_version, self.note.data)
+
+
 # The last part of each action's address.
 FORMS: dict[str, type[ActionForm]] = {
     "status": StatusForm,
@@ -275,4 +299,6 @@ FORMS: dict[str, type[ActionForm]] = {
     "weiterleiten": ForwardForm,
     "an-stelle": BodyForm,
     "ablehnen": RejectForm,
+    "zurueck": ReturnForm,
+    "bei-abteilung": KeepForm,
 }

@@ -26,7 +26,7 @@ from app.models import (
 from app.models.status import OPEN_STATUSES
 from app.notifications import service as notifications
 from app.reports.changes import set_status
-from app.staff import rejections
+from app.staff import rejections, returns
 from app.staff.actions import ActionError, ChangedMeanwhile, check, clean_note, record
 
 REJECT_REASONS = {"spam": "Spam", "abuse": "Missbrauch"}
@@ -227,6 +227,7 @@ def reassign(user: User, report: Report, seen_version: int | None, department: D
 
 def _move_to(report: Report, user: User, department: Department) -> None:
     report.department = department
+    returns.settle(report)  # a job a crew sent back has found its department
     report.updated_at = datetime.now(UTC)
     if report.assignee is not None and not report.assignee.works_for(department.id):
         report.assignee = None  # the new department assigns its own people

@@ -118,6 +118,8 @@ def _open_reports(user: User, only: QueueFilter) -> Select:
         query = query.where(Report.category_id == _id_of(Category, only.category))
     if user.role == "crew":
         query = query.where(Report.department_id.in_([d.id for d in user.departments]))
+        # A job the crew sent back waits for the dispatchers (app.staff.returns).
+        query = query.where(Report.returned_at.is_(None))
     return query
 
 

@@ -22,7 +22,16 @@ from app.reports import place_search, rules
 from app.reports.forms import IntakeForm
 from app.reports.place_search import PlaceSection
 from app.reports.service import ReportRefused, active_categories, find_by_case_number, submit
-from app.staff import actions, handover, moderation, rejections, service, textbausteine
+from app.staff import (
+    actions,
+    crew,
+    handover,
+    moderation,
+    rejections,
+    returns,
+    service,
+    textbausteine,
+)
 from app.staff.forms import FORMS
 from app.staff.service import all_departments
 from app.staff.triage import TriageForm
@@ -70,6 +79,7 @@ def inbox():
         rows=rows,
         reports=[row.report for row in rows],  # for the list's map
         priorities=actions.PRIORITIES,
+        returned=returns.waiting(),
     )
 
 
@@ -92,7 +102,13 @@ def queue():
     )
     reports = service.queue(current_user, sort, here, only)
     return render_template(
-        "staff/queue.html", reports=reports, sort=sort, choices=choices, only=only
+        "staff/queue.html",
+        reports=reports,
+        rows=crew.queue_rows(reports, here),
+        here=here,
+        sort=sort,
+        choices=choices,
+        only=only,
     )
 
 
@@ -150,11 +166,11 @@ def act(case_number: str, action: str):
             _("Die Meldung wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand."),
             "error",
         )
-        return _detail(case_number, 409)
+        return _detail(case_number, 409, crew.kept_input(action))
     except (actions.ActionError, PhotoError) as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return _detail(case_number, 422)
+        return _detail(case_number, 422, crew.kept_input(action))
     if action == "ablehnen":
         flash(
             _(
@@ -165,12 +181,16 @@ def act(case_number: str, action: str):
             "ok",
         )
         return redirect(url_for(".inbox"))
+    if action == "zurueck":
+        flash(_("Meldung %(n)s ist zurück bei der Leitstelle.", n=case_number), "ok")
+        return crew.saved(url_for(".queue"))
     flash(_("Gespeichert."), "ok")
-    return redirect(form.done_url() or url_for(".report", case_number=case_number))
+    return crew.saved(form.done_url() or url_for(".report", case_number=case_number))
 
 
-def _detail(case_number: str, status: int):
-    """The staff page of a report, also after a refused action (with its message)."""
+def _detail(case_number: str, status: int, kept: crew.Kept | None = None):
+    """The staff page of a report, also after a refused action (with its message and what
+    the refused form carried)."""
     found = _report(case_number)
     page = render_template(
         "staff/report.html",
@@ -191,6 +211,7 @@ def _detail(case_number: str, status: int):
         # stored values changed meanwhile (a colleague's redaction must not come back), and
         # never another form's fields.
         sent=request.form if status == 422 and _acted() == "pruefen" else None,
+        crew=crew.crew_page(found, kept),
     )
     return page, status
 

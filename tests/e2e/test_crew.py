@@ -79,4 +79,6 @@ def test_inbox_then_crew_on_a_phone_and_the_public_sees_every_step(
             "Leuchtmittel getauscht.",
         ):
             expect(timeline).to_contain_text(text)
-        expect(phone.get_by_role("img", name="Foto 1 zur Meldung")).to_be_visible()
+        # The report came without a photo: the crew's photo stands alone as "nachher".
+        expect(phone.get_by_role("heading", name="Foto nach der Bearbeitung")).to_be_visible()
+        expect(phone.get_by_role("img", name="Nachher: Foto der Stadt")).to_be_visible()

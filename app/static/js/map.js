@@ -527,18 +527,3 @@
   });
 })();
 
-// Staff queue: "Nächste zuerst" fills in the device's position before the form is sent.
-(function () {
-  "use strict";
-  var form = document.getElementById("queue-sort");
-  if (!form || !("geolocation" in navigator)) { return; }
-  form.addEventListener("submit", function (e) {
-    if (form.elements.sortierung.value !== "naehe" || form.elements.lat.value) { return; }
-    e.preventDefault();
-    navigator.geolocation.getCurrentPosition(function (pos) {
-      form.elements.lat.value = pos.coords.latitude.toFixed(6);
-      form.elements.lon.value = pos.coords.longitude.toFixed(6);
-      form.submit();
-    }, function () { form.submit(); });
-  });
-})();
