@@ -22,7 +22,7 @@ from app.reports import place_search, rules
 from app.reports.forms import IntakeForm
 from app.reports.place_search import PlaceSection
 from app.reports.service import ReportRefused, active_categories, find_by_case_number, submit
-from app.staff import actions, handover, moderation, service
+from app.staff import actions, handover, moderation, replay, service
 from app.staff.forms import FORMS
 from app.staff.service import all_departments
 
@@ -118,12 +118,15 @@ def report(case_number: str):
 def act(case_number: str, action: str):
     if action not in FORMS:
         abort(404)
+    if (done := replay.claim(case_number, action)) is not None:
+        return done  # this form's request_key took effect already, or is refused
     form = FORMS[action](_report(case_number))
     try:
         form.authorise(current_user)
         if not form.validate():
             raise actions.ActionError(form.first_error())
         form.perform(current_user)
+        replay.settle(form.report)
         db.session.commit()
     except PermissionError:
         db.session.rollback()
