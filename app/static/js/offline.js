@@ -22,6 +22,7 @@
   var REPORT = /^\/staff\/meldungen\/([^/]+)$/;
   var WARM_LIMIT = 50;
   var bar, state, counter, problems, news;
+  var loaded = Date.now();
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -121,7 +122,8 @@
         problems.appendChild(problem(item));
       });
       problems.hidden = !problems.firstChild;
-      var fresh = waiting.filter(function (i) { return i.announce; });
+      // Queued by the worker on the way to this page (not to the page it left).
+      var fresh = waiting.filter(function (i) { return i.announce && i.created < loaded; });
       if (fresh.length) {
         news.textContent = "Auf diesem Gerät gespeichert – wird gesendet, sobald wieder Netz da ist.";
         fresh.forEach(function (i) { i.announce = false; Q.put(i); });

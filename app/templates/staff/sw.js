@@ -46,7 +46,7 @@ self.addEventListener("fetch", function (event) {
   } else if (READABLE.test(url.pathname)) {
     event.respondWith(networkFirst(request, url));
   } else if (request.mode === "navigate" && url.pathname.indexOf("{{ scope }}") === 0) {
-    event.respondWith(fetch(request).catch(function () { return fallback(url); }));
+    event.respondWith(fetch(request).then(claimFor, function () { return fallback(url); }));
   }
 });
 
@@ -94,19 +94,25 @@ function dropPages(keep) {
   });
 }
 
-// A page from the network: kept for its person (the server says whose it is). Another
-// person's copies go at once.
-function keep(request, response) {
+// A staff page from the network names its person (X-Staff-User). When that is someone else
+// than before, the copies of the one before go — before this page is shown.
+function claimFor(response) {
   var user = response.headers.get("X-Staff-User");
-  if (!user || !response.ok || response.type !== "basic" || response.redirected) { return Promise.resolve(); }
+  if (!user) { return Promise.resolve(response); }
   return Q.getMeta("user").then(function (known) {
-    var switched = known !== null && String(known) !== user;
     return Promise.all([
-      switched ? dropPages(user) : null,
+      known !== null && String(known) !== user ? dropPages(user) : null,
       Q.setMeta("user", user),
       Q.setMeta("seen", Date.now())
     ]);
-  }).then(function () { return response.blob(); }).then(function (blob) {
+  }).catch(function () {}).then(function () { return response; });
+}
+
+// A page from the network, kept for its person.
+function keep(request, response) {
+  var user = response.headers.get("X-Staff-User");
+  if (!user || !response.ok || response.type !== "basic" || response.redirected) { return Promise.resolve(); }
+  return claimFor(response).then(function () { return response.blob(); }).then(function (blob) {
     var headers = new Headers(response.headers);
     headers.set("X-Stored-At", String(Date.now()));
     var stored = new Response(blob, { status: response.status, statusText: response.statusText, headers: headers });
@@ -147,7 +153,7 @@ function marked(response) {
 
 function networkFirst(request, url) {
   var copy = request.clone();
-  return fetch(request).then(function (response) {
+  return fetch(request).then(claimFor).then(function (response) {
     keep(copy, response.clone());
     return response;
   }, function () {
