@@ -73,6 +73,7 @@ bench: setup migrate
 	$(PY) bench/staff.py
 	$(PY) bench/addresses.py
 	$(PY) bench/form_page.py
+	$(PY) bench/offline.py
 
 # Stops and removes this checkout's cluster only (its data, log and remembered port).
 clean-db:

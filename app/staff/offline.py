@@ -11,6 +11,7 @@ The worker's scope is still only /staff/, so no public page is ever cached or co
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
@@ -33,10 +34,14 @@ ICON_SIZES = (192, 512)
 
 @bp.route("/sw-staff.js")
 def worker() -> Response:
+    queue_script = url_for("static", filename="js/offline-queue.js")
+    stylesheet = url_for("static", filename="css/app.css")
     body = render_template(
         "staff/sw.js",
-        queue_script=url_for("static", filename="js/offline-queue.js"),
-        stylesheet=url_for("static", filename="css/app.css"),
+        queue_script=queue_script,
+        stylesheet=stylesheet,
+        # A new stylesheet or queue script starts a new static cache; the old one goes.
+        static_cache=hashlib.sha256((queue_script + stylesheet).encode()).hexdigest()[:12],
         idle_hours=current_app.config["STAFF_SESSION_HOURS"],
         scope=SCOPE,
     )

@@ -30,7 +30,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import MESSAGES
@@ -173,8 +173,9 @@ def _json(code: int, outcome: str, message: str, **extra: object) -> Response:
 def purge(now: datetime | None = None) -> int:
     """Forgets keys older than KEEP_DAYS; nothing here commits."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=KEEP_DAYS)
-    result = db.session.execute(delete(RequestKey).where(RequestKey.created_at < cutoff))
-    return int(getattr(result, "rowcount", 0) or 0)
+    statement = delete(RequestKey).where(RequestKey.created_at < cutoff)
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    return result.rowcount if isinstance(result, CursorResult) else 0
 
 
 def init_app(app: Flask) -> None:

@@ -12,7 +12,7 @@
 importScripts("{{ queue_script }}");
 
 var Q = self.StaffOffline;
-var STATIC = "mm-static-v1";
+var STATIC = "mm-static-{{ static_cache }}";
 var PAGES = "mm-staff-";
 var STYLESHEET = "{{ stylesheet }}";
 var IDLE_MS = {{ idle_hours }} * 3600 * 1000;
