@@ -108,9 +108,13 @@ function claimFor(response) {
   }).catch(function () {}).then(function () { return response; });
 }
 
-// A page from the network, kept for its person.
+// A page from the network, kept for its person. A job that is gone or moved to another
+// department (404, 403) loses its copy too.
 function keep(request, response) {
   var user = response.headers.get("X-Staff-User");
+  if (user && (response.status === 403 || response.status === 404)) {
+    return caches.open(PAGES + user).then(function (cache) { return cache.delete(request.url); });
+  }
   if (!user || !response.ok || response.type !== "basic" || response.redirected) { return Promise.resolve(); }
   return claimFor(response).then(function () { return response.blob(); }).then(function (blob) {
     var headers = new Headers(response.headers);
