@@ -173,6 +173,7 @@ def test_a_change_overtaken_meanwhile_is_shown_until_the_crew_decides(
     )
     assert events(database, case) == before
     assert_accessible(page)
+    page.get_by_role("link", name="1 Änderung nicht gesendet – bitte prüfen").tap()
     page.screenshot(path=str(shot_path("crew_offline_conflict")))
     page.goto(f"{server}/staff/warteschlange")  # still there on any other page
     expect(page.locator(".offline-problem")).to_contain_text("inzwischen geändert")

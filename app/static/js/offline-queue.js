@@ -163,7 +163,7 @@
   // network, no login or a server in trouble (the rest wait for the next try). Resolves with
   // {sent: [items], stopped: null | "offline" | "login" | "retry"}.
   function replayNow(user, csrf) {
-    var report = { sent: [], stopped: null };
+    var report = { sent: [], problems: [], stopped: null };
     return list(user).then(function (items) {
       var waiting = items.filter(function (i) { return i.state === "waiting"; });
       var step = function (index) {
@@ -179,6 +179,7 @@
           if (answer.outcome === "conflict" || answer.outcome === "refused") {
             item.state = answer.outcome;
             item.message = answer.message || "";
+            report.problems.push(item);
             return put(item).then(function () { return step(index + 1); });
           }
           report.stopped = answer.outcome === "login" ? "login" : "retry";
@@ -187,8 +188,8 @@
       };
       return step(0);
     }).then(function (result) {
-      if (result.sent.length) {
-        announce({ type: "sent", items: result.sent.map(function (i) { return { caseNumber: i.caseNumber, label: i.label }; }) });
+      if (result.sent.length || result.problems.length) {
+        announce({ type: "replayed", sent: result.sent.length, problems: result.problems.length });
       }
       return result;
     });

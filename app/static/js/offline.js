@@ -41,6 +41,8 @@
   }
 
   // Live regions exist from the start, so that screen readers announce what later appears.
+  // The state and the count stay in view at the top while the crew scrolls to a form's button;
+  // the list of problems stays where it is (it may be long).
   function buildBar() {
     bar = el("div", "offline-bar");
     bar.id = "offline-bar";
@@ -52,9 +54,13 @@
     news.setAttribute("role", "status");
     problems = el("ul", "offline-problems");
     problems.setAttribute("aria-label", "Nicht gesendete Änderungen");
-    [state, counter, news, problems].forEach(function (node) { bar.appendChild(node); });
+    problems.hidden = true;
+    problems.id = "offline-problems";
+    problems.tabIndex = -1;
+    [state, counter, news].forEach(function (node) { bar.appendChild(node); });
     var main = document.querySelector("main") || document.body;
-    main.insertBefore(bar, main.firstChild);
+    main.insertBefore(problems, main.firstChild);
+    main.insertBefore(bar, problems);
   }
 
   function showState() {
@@ -133,7 +139,23 @@
 
   function replay() {
     if (navigator.onLine === false) { return Promise.resolve(); }
-    return Q.replay(user, copy ? "" : meta("csrf-token")).then(render, render);
+    return Q.replay(user, copy ? "" : meta("csrf-token")).then(function (result) {
+      tell(result.sent.length, result.problems.length);
+      return render();
+    }, render);
+  }
+
+  // What a replay did, in the bar that stays in view; problems link to their list.
+  function tell(sent, failed) {
+    if (!sent && !failed) { return; }
+    news.textContent = sent === 0 ? "" : sent === 1 ? "1 Änderung gesendet." : sent + " Änderungen gesendet.";
+    if (failed) {
+      if (sent) { news.appendChild(document.createTextNode(" ")); }
+      var link = el("a", "", failed === 1 ? "1 Änderung nicht gesendet – bitte prüfen"
+        : failed + " Änderungen nicht gesendet – bitte prüfen");
+      link.href = "#offline-problems";
+      news.appendChild(link);
+    }
   }
 
   // One key per page view and form: the same view sent twice is one change, a new view (a
@@ -253,9 +275,7 @@
       var channel = new BroadcastChannel(Q.channel);
       channel.onmessage = function (event) {
         var data = event.data || {};
-        if (data.type === "sent") {
-          news.textContent = data.items.length === 1 ? "1 Änderung gesendet." : data.items.length + " Änderungen gesendet.";
-        }
+        if (data.type === "replayed") { tell(data.sent, data.problems); }
         render();
       };
     }
