@@ -74,6 +74,7 @@ bench: setup migrate
 	$(PY) bench/addresses.py
 	$(PY) bench/nearby.py
 	$(PY) bench/form_page.py
+	$(PY) bench/offline.py
 
 # Stops and removes this checkout's cluster only (its data, log and remembered port).
 clean-db:

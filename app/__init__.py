@@ -52,6 +52,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.public.opendata_views import bp as opendata_bp
     from app.public.views import bp as public_bp
     from app.reports.views import bp as reports_bp
+    from app.staff import offline
     from app.staff.views import bp as staff_bp
     from app.stats.cli import stats_cli
     from app.stats.views import bp as stats_bp
@@ -87,6 +88,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     accesslog.init_app()
     security.init_app(app)
+    # After security: its headers go on the replay answers that offline's hook makes.
+    offline.init_app(app)  # the staff area's manifest, service worker and replay answers
     templating.init_app(app)
     static_files.init_app(app)
     timing.init_app(app)

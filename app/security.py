@@ -28,6 +28,9 @@ def content_security_policy() -> str:
             f"img-src 'self' data: blob: {tiles}".strip(),
             "connect-src 'self'",
             "font-src 'self'",
+            # The staff area's service worker and manifest (app/staff/offline.py).
+            "worker-src 'self'",
+            "manifest-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",

@@ -148,3 +148,20 @@ def test_intake_post_matrix(client, reports, who, login_as):
     expect(response, who, INBOX)
     after = db.session.scalar(select(func.count()).select_from(Report))
     assert after == before + (1 if who in INBOX else 0)
+
+
+# The staff app's manifest and service worker: public (a browser fetches a manifest without
+# cookies), the same for everyone, and with nothing personal in them.
+APP_FILES = ("/sw-staff.js", "/manifest-staff.webmanifest")
+
+
+@pytest.mark.parametrize("path", APP_FILES)
+@pytest.mark.parametrize("who", WHO)
+def test_app_files_matrix(client, reports, who, path, login_as):
+    if who != "anonymous":
+        login_as(who)
+    response = client.get(path)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert not any(account.email in body for account in ACCOUNTS.values())
+    assert reports["case"] not in body

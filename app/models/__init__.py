@@ -11,6 +11,7 @@ from app.models.map_cell import MapCell, MapMonth
 from app.models.organisation import Category, Department, RoutingRule
 from app.models.question import CategoryQuestion
 from app.models.report import Photo, RejectedReport, Report, TimelineEvent
+from app.models.request_key import RequestKey
 from app.models.response_template import ResponseTemplate
 from app.models.statistics import StatisticsSnapshot
 from app.models.status import Channel, EventKind, Status
@@ -36,6 +37,7 @@ __all__ = [
     "Photo",
     "RejectedReport",
     "Report",
+    "RequestKey",
     "ResponseTemplate",
     "RoutingRule",
     "StatisticsSnapshot",

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import OutboxMail, RejectedReport, Report, Subscription
 from app.models.status import CLOSED_STATUSES
 from app.notifications.tokens import CONFIRM_MAX_AGE
+from app.staff import replay
 
 
 def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
@@ -69,6 +70,8 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
                 OutboxMail.state.in_(("sent", "failed")), OutboxMail.created_at < cutoff
             )
         ),
+        # Staff actions' idempotency keys: a replay's memory, kept for replay.KEEP_DAYS.
+        "request_keys": replay.purge(now),
     }
 
 

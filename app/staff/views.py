@@ -28,6 +28,7 @@ from app.staff import (
     handover,
     moderation,
     rejections,
+    replay,
     returns,
     service,
     textbausteine,
@@ -149,12 +150,15 @@ def report(case_number: str):
 def act(case_number: str, action: str):
     if action not in ACTIONS:
         abort(404)
+    if (done := replay.claim(case_number, action)) is not None:
+        return done  # this form's request_key took effect already, or is refused
     form = ACTIONS[action](_report(case_number))
     try:
         form.authorise(current_user)
         if not form.validate():
             raise actions.ActionError(form.first_error())
         form.perform(current_user)
+        replay.settle(form.report)
         db.session.commit()
     except PermissionError:
         db.session.rollback()

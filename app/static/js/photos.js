@@ -247,6 +247,7 @@
       request.addEventListener("load", function () {
         var type = request.getResponseHeader("Content-Type") || "";
         if (request.status === 201) {
+          form.dispatchEvent(new CustomEvent("report-sent", { bubbles: true })); // draft.js forgets the draft
           var target = request.getResponseHeader("Location");
           try { target = JSON.parse(request.responseText).redirect || target; } catch (ignore) { /* the header */ }
           window.location.assign(target);
