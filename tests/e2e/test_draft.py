@@ -9,6 +9,7 @@ import json
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import choose_category, open_coordinates
+from tests.e2e.test_accessibility import assert_accessible
 
 KEY = "maengelmelder.entwurf"
 
@@ -34,6 +35,7 @@ def test_an_unsent_report_comes_back_without_contact_data(phone: Page, server: s
 
     phone.reload()
     expect(phone.get_by_label("Beschreibung")).to_have_value("")
+    assert_accessible(phone)
     phone.get_by_role("button", name="Entwurf wiederherstellen").tap()
     expect(phone.get_by_label("Beschreibung")).to_have_value(
         "Laterne vor dem Kindergarten ist aus."

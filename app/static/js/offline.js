@@ -141,6 +141,9 @@
     if (navigator.onLine === false) { return Promise.resolve(); }
     return Q.replay(user, copy ? "" : meta("csrf-token")).then(function (result) {
       tell(result.sent.length, result.problems.length);
+      if (result.stopped === "login") {
+        news.textContent = "Bitte melden Sie sich wieder an – danach werden die wartenden Änderungen gesendet.";
+      }
       return render();
     }, render);
   }
