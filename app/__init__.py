@@ -52,7 +52,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.public.opendata_views import bp as opendata_bp
     from app.public.views import bp as public_bp
     from app.reports.views import bp as reports_bp
-    from app.staff import search_views  # noqa: F401  (adds its page to staff_bp)
+    from app.staff import bulk_views, search_views  # noqa: F401  (add their pages to staff_bp)
     from app.staff.views import bp as staff_bp
     from app.stats.cli import stats_cli
     from app.stats.views import bp as stats_bp
