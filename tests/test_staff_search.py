@@ -248,3 +248,15 @@ def test_each_kind_of_query_can_use_its_index(reports, staff, kind):
     connection.execute(text("SET LOCAL enable_seqscan = off"))
     plan = connection.exec_driver_sql("EXPLAIN " + str(compiled), dict(compiled.params))
     assert index in "\n".join(row[0] for row in plan)
+
+
+def test_hits_older_than_the_newest_reports_come_from_the_index(reports, staff, monkeypatch):
+    """A word is first looked for among the newest reports; one found only in older ones (or
+    too few there) is taken from the index."""
+    monkeypatch.setattr(search, "RECENT", 1)
+    dispatcher = staff["dispatcher"]
+    found = search.search(dispatcher, understand("Spielplatz"))  # the oldest report
+    assert [r.case_number for r in found.reports] == [reports["light"].case_number]
+    lamps = search.search(dispatcher, understand("Lampe"), limit=1)
+    assert [r.case_number for r in lamps.reports] == [reports["plain"].case_number]
+    assert lamps.more

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
@@ -133,7 +134,8 @@ def statuses() -> list[Status]:
 def assignable(user: User) -> list[User]:
     """Whom the user may pick: anyone active for the inbox; for a crew, the colleagues of its
     departments (each report still checks its own department)."""
-    users = list(db.session.scalars(select(User).where(User.active).order_by(User.name)))
+    query = select(User).where(User.active).options(selectinload(User.departments))
+    users = list(db.session.scalars(query.order_by(User.name)))
     if user.role in ("admin", "dispatcher"):
         return users
     mine = [d.id for d in user.departments]

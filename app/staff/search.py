@@ -8,9 +8,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -21,6 +22,8 @@ MAX_LENGTH = 200
 MIN_WORD = 3  # a trigram index needs three characters to narrow anything down
 MAX_WORDS = 8
 PAGE = 50
+# How many of the newest reports a word is looked for in before the index is asked (see search).
+RECENT = 5000
 BERLIN = ZoneInfo("Europe/Berlin")
 
 # A year of this or the last century, so "0212-2900" stays a phone number.
@@ -100,26 +103,31 @@ def like_pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _condition(query: Query) -> ColumnElement[bool]:
+def _condition(query: Query, rows: Any = Report.__table__.c) -> ColumnElement[bool]:
+    """The query as SQL over `rows`: the reports table, or the newest reports (a subquery)."""
     if query.kind == "case":
-        return Report.case_number == query.value
+        return rows.case_number == query.value
     if query.kind == "email":
-        return email_key_sql(Report.reporter_email) == query.value
+        return email_key_sql(rows.reporter_email) == query.value
     if query.kind == "phone":
-        return phone_key_sql(Report.reporter_phone) == query.value
+        return phone_key_sql(rows.reporter_phone) == query.value
     return and_(
         *(
-            or_(Report.description.ilike(p), Report.original_description.ilike(p))
+            or_(rows.description.ilike(p), rows.original_description.ilike(p))
             for p in map(like_pattern, query.words)
         )
     )
 
 
-def visible_to(user: User, statement: Select) -> Select:
+def _visible(user: User, rows: Any = Report.__table__.c) -> ColumnElement[bool]:
     """Crews find only the reports of their departments (as they may open only those)."""
     if user.role in ("admin", "dispatcher"):
-        return statement
-    return statement.where(Report.department_id.in_([d.id for d in user.departments]))
+        return true()
+    return rows.department_id.in_([d.id for d in user.departments])
+
+
+def visible_to(user: User, statement: Select) -> Select:
+    return statement.where(_visible(user))
 
 
 @dataclass(frozen=True)
@@ -129,15 +137,63 @@ class Results:
 
 
 def search(user: User, query: Query, limit: int = PAGE) -> Results:
-    """The matching reports the user may open, newest first."""
-    statement = visible_to(user, select(Report).where(_condition(query)))
-    statement = (
-        statement.options(joinedload(Report.category), joinedload(Report.district))
-        .order_by(Report.created_at.desc(), Report.id.desc())
-        .limit(limit + 1)
+    """The matching reports the user may open, newest first.
+
+    Newest first with a limit tempts the planner to walk the reports by date until enough
+    match — right for a common word, a scan of a million rows for a rare one (or for a word
+    common elsewhere but absent from a crew's departments). So the order is chosen here: a
+    word is first looked for among the newest RECENT reports; if they do not hold a page of
+    hits, the word is rare, and all its hits come from the index and are sorted. Contact data
+    and case numbers always match a few reports: index first."""
+    ids: list[int] = []
+    if query.kind == "text":
+        ids = _among_newest(user, query, limit + 1)
+    if len(ids) <= limit:
+        ids = _from_the_index(user, query, limit + 1)
+    reports = db.session.scalars(
+        select(Report)
+        .where(Report.id.in_(ids))
+        .options(joinedload(Report.category), joinedload(Report.district))
     )
-    found = list(db.session.scalars(statement))
+    order = {report_id: position for position, report_id in enumerate(ids)}
+    found = sorted(reports, key=lambda report: order[report.id])
     return Results(found[:limit], len(found) > limit)
+
+
+def _among_newest(user: User, query: Query, wanted: int) -> list[int]:
+    columns = Report.__table__.c
+    newest = (
+        select(
+            columns.id,
+            columns.created_at,
+            columns.description,
+            columns.original_description,
+            columns.department_id,
+        )
+        .order_by(columns.created_at.desc(), columns.id.desc())
+        .limit(RECENT)
+        .subquery()
+    )
+    statement = (
+        select(newest.c.id)
+        .where(_condition(query, newest.c), _visible(user, newest.c))
+        .order_by(newest.c.created_at.desc(), newest.c.id.desc())
+        .limit(wanted)
+    )
+    return list(db.session.scalars(statement))
+
+
+def _from_the_index(user: User, query: Query, wanted: int) -> list[int]:
+    columns = Report.__table__.c
+    # MATERIALIZED: every hit first (through the index), then the newest of them.
+    hits = (
+        select(columns.id, columns.created_at)
+        .where(_condition(query), _visible(user))
+        .cte("hits")
+        .prefix_with("MATERIALIZED")
+    )
+    statement = select(hits.c.id).order_by(hits.c.created_at.desc(), hits.c.id.desc()).limit(wanted)
+    return list(db.session.scalars(statement))
 
 
 def matched_original_only(report: Report, query: Query) -> bool:
