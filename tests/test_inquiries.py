@@ -338,3 +338,27 @@ def test_the_answer_page_needs_no_login_only_the_link(client, case, login_as, wh
     assert client.get(link).status_code == 200
     assert client.get("/rueckfrage/" + "B" * 43).status_code == 404
     assert client.get("/rueckfrage/danke").status_code == 200
+
+
+def test_the_reporters_own_words_go_with_the_contact_data(client, case, login_as):
+    """Retention: the unpublished answer is the citizen's text like the original description;
+    the version staff published stays public."""
+    from sqlalchemy import update
+
+    from app.models import Report
+    from app.privacy.service import purge
+
+    _, inquiry_id = answered(client, case, login_as)
+    login_as("dispatcher")
+    act(client, case, "antwort-veroeffentlichen", inquiry=inquiry_id, text="Vor der 14.")
+    act(client, case, "status", status="resolved", visibility="internal")
+    assert purge(180)["answers"] == 0  # closed only just now
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    db.session.execute(update(Report).where(Report.case_number == case).values(closed_at=long_ago))
+    assert purge(180)["answers"] == 1
+    notes = [e.note for e in current(case).events]
+    assert ANSWER not in notes and "Vor der 14." in notes
+    inquiry = db.session.get(Inquiry, int(inquiry_id))
+    db.session.refresh(inquiry)
+    assert inquiry.answer_event_id is None and inquiry.answered_at is not None
+    assert client.get(f"/staff/meldungen/{case}").status_code == 200

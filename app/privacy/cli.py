@@ -23,5 +23,6 @@ def purge_command() -> None:
         f"Löschfrist {days} Tage: Kontaktdaten aus {counts['reports']} Meldungen entfernt, "
         f"{counts['subscriptions']} Benachrichtigungen beendet, {counts['unconfirmed']} "
         f"unbestätigte Anmeldungen, {counts['rejected']} abgelehnte Meldungen und "
-        f"{counts['mails']} versandte E-Mails gelöscht."
+        f"{counts['mails']} versandte E-Mails gelöscht, {counts['answers']} Antworten auf "
+        "Rückfragen entfernt."
     )
