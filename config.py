@@ -160,6 +160,10 @@ class Config:
     # this often; 0: never (a timer runs `flask media sweep` instead).
     MEDIA_SWEEP_INTERVAL_HOURS = _env_int("MEDIA_SWEEP_INTERVAL_HOURS", 24)
     RATELIMIT_FOLLOW = _env("RATELIMIT_FOLLOW", "10 per hour")
+    # Questions to the reporter (Rückfrage): the answer link works once and this many days;
+    # answers sent per client address.
+    INQUIRY_DAYS = _env_int("INQUIRY_DAYS", 30)
+    RATELIMIT_INQUIRY = _env("RATELIMIT_INQUIRY", "10 per hour")
 
     # Exchange with other bodies (app/exchange): `flask exchange work` looks for due forwarding
     # jobs this often and reads the bodies' updates every EXCHANGE_SYNC_SECONDS. A failed try
@@ -195,6 +199,7 @@ class TestConfig(Config):
     RATELIMIT_EXPORTS = "100000 per minute"
     RATELIMIT_LOGIN = "100000 per minute"
     RATELIMIT_FOLLOW = "100000 per minute"
+    RATELIMIT_INQUIRY = "100000 per minute"
     RATELIMIT_OPEN311_KEY = "100000 per minute"
     CITY_APP_APPLICATION_ID = "solingen-app-test"
     CITY_APP_CLIENT_KEY = "client-key-test"

@@ -40,6 +40,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.demo.cli import demo_cli
     from app.districts.cli import districts_cli
     from app.exchange.cli import bodies_cli, exchange_cli
+    from app.inquiries.views import bp as inquiries_bp
     from app.map.views import bp as map_bp
     from app.media import storage
     from app.media.cli import media_cli
@@ -52,7 +53,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.public.opendata_views import bp as opendata_bp
     from app.public.views import bp as public_bp
     from app.reports.views import bp as reports_bp
-    from app.staff import offline
+    from app.staff import bulk_views, offline, search_views  # noqa: F401  (add their pages to staff_bp)
     from app.staff.views import bp as staff_bp
     from app.stats.cli import stats_cli
     from app.stats.views import bp as stats_bp
@@ -69,6 +70,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(inquiries_bp)
     auth.init_app(app)
     # Open311 clients are other systems, not browsers with our forms: filing needs an API key.
     csrf.exempt(open311_bp)

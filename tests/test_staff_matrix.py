@@ -4,11 +4,14 @@ the pages that hide buttons. A refused call changes nothing."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Body, Photo, RejectedReport, Report, TimelineEvent
+from app.models import Body, Inquiry, Photo, RejectedReport, Report, TimelineEvent, User
+from app.models.inquiry import REPORTER
 from tests.factories import jpeg
 from tests.fixtures.staff import ACCOUNTS
 from tests.helpers import form_data
@@ -48,6 +51,8 @@ ACTIONS = {
     ),
     "zurueck": ({"reason": "Falsch zugeordnet"}, DEPARTMENT),
     "bei-abteilung": ({"note": "Passt doch"}, INBOX),
+    "rueckfrage": ({"question": "Wo genau?"}, EVERYONE),
+    "antwort-veroeffentlichen": ({"inquiry": "{inquiry}"}, INBOX),
 }
 # Actions on a job that a crew sent back to the inbox first.
 ON_RETURNED = {"bei-abteilung"}
@@ -56,11 +61,12 @@ ON_RETURNED = {"bei-abteilung"}
 @pytest.fixture
 def reports(make_report, staff) -> dict[str, str]:
     for text in ("Laterne dunkel", "Laterne auch dunkel"):
-        make_report(description=text, photos=[jpeg()])
+        make_report(description=text, photos=[jpeg()], reporter_email="melder@example.org")
     case, other = db.session.scalars(select(Report.case_number).order_by(Report.id))
     photo = db.session.scalar(select(Photo).order_by(Photo.id))
     body = Body(name="Straßen.NRW", email="meldungen@strassen-nrw.example")
     db.session.add(body)
+    inquiry = _answered_inquiry(case, staff["dispatcher"])
     db.session.commit()
     return {
         "case": case,
@@ -72,6 +78,8 @@ def reports(make_report, staff) -> dict[str, str]:
         "district": db.session.scalar(
             select(Report).where(Report.case_number == case)
         ).district.code,
+        "inquiry": str(inquiry.id),
+        "version": str(db.session.scalar(select(Report.version).where(Report.case_number == case))),
     }
 
 
@@ -80,6 +88,28 @@ def sent_back(case: str) -> None:
     report.returned_at = func.now()
     report.return_reason = "Falsch zugeordnet"
     db.session.commit()
+
+
+def _answered_inquiry(case: str, asker: User) -> Inquiry:
+    """A question to the reporter, answered (so a new one may be asked, and this one published)."""
+    report = db.session.scalar(select(Report).where(Report.case_number == case))
+    now = datetime.now(UTC)
+    answer = TimelineEvent(
+        report=report, kind="internal_note", public=False, note="Vor der 14.", author=REPORTER
+    )
+    db.session.add(answer)
+    inquiry = Inquiry(
+        report=report,
+        question="Welche Hausnummer?",
+        token_hash="0" * 64,
+        asked_by=asker.name,
+        asked_by_id=asker.id,
+        expires_at=now + timedelta(days=30),
+        answered_at=now,
+        answer_event=answer,
+    )
+    db.session.add(inquiry)
+    return inquiry
 
 
 def state() -> tuple:
@@ -97,7 +127,7 @@ def expect(response, who: str, allowed: set[str]) -> None:
         assert response.status_code == 302
         assert "/anmelden" in response.headers["Location"]
     elif who in allowed:
-        assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
+        assert response.status_code in (200, 302, 303), response.get_data(as_text=True)[:500]
     else:
         assert response.status_code == 403
 
@@ -121,12 +151,17 @@ def test_action_matrix(client, reports, who, action, login_as):
     assert (state() != before) == (who in allowed)
 
 
+ALL_STAFF = {*EVERYONE, "crew_parks"}  # pages every member of staff may open
+
 PAGES = {
     "/staff/meldungen/{case}": EVERYONE,
     "/staff/meldungen/{case}/duplikat-pruefen?original={other}": INBOX,
     "/staff/abgelehnt": INBOX,
     "/staff/meldungen/{case}/fotos/{photo_name}": EVERYONE,
     "/staff/erfassen": INBOX,
+    # The search answers every member of staff, a crew only with its departments' reports.
+    "/staff/suche?q={case}": ALL_STAFF,
+    "/staff/suche?q=Laterne": ALL_STAFF,
 }
 
 
@@ -165,3 +200,26 @@ def test_app_files_matrix(client, reports, who, path, login_as):
     body = response.get_data(as_text=True)
     assert not any(account.email in body for account in ACCOUNTS.values())
     assert reports["case"] not in body
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_search_matrix_shows_a_crew_only_its_departments(client, reports, who, login_as):
+    if who != "anonymous":
+        login_as(who)
+    response = client.get("/staff/suche", query_string={"q": "melder@example.org"})
+    expect(response, who, ALL_STAFF)
+    page = response.get_data(as_text=True)
+    assert (reports["case"] in page) == (who in EVERYONE)
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_bulk_matrix(client, reports, who, login_as):
+    """The bulk form's POST: each selected report checks who may change it."""
+    if who != "anonymous":
+        login_as(who)
+    before = state()
+    selected = f"{reports['case']}:{reports['version']}"
+    data = {"auswahl": selected, "aktion": "status", "status": "in_progress"}
+    response = client.post("/staff/auswahl", data=data)
+    expect(response, who, EVERYONE)
+    assert (state() != before) == (who in EVERYONE)

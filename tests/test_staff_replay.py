@@ -141,10 +141,8 @@ def test_refused_as_json_with_the_message(client, case, login_as):
         headers=REPLAY,
     )
     assert response.status_code == 422
-    assert response.json == {
-        "outcome": "refused",
-        "message": "Die Meldung hat bereits diesen Status.",
-    }
+    assert response.json["outcome"] == "refused"
+    assert response.json["message"].startswith("Die Meldung hat bereits diesen Status.")
 
 
 def test_one_key_for_two_different_changes_is_refused(client, case, login_as):

@@ -125,8 +125,10 @@ def test_twin_requests_act_once(race):
         cases = [
             row[0]
             for row in connection.execute(
-                "SELECT case_number FROM reports WHERE status IN ('received', 'accepted')"
-                " ORDER BY id LIMIT %s",
+                # Any report the change to "in_progress" applies to: the 300 generated ones
+                # are spread over years, so few may still be open.
+                "SELECT case_number FROM reports WHERE status NOT IN ('in_progress', 'duplicate')"
+                " AND body_id IS NULL ORDER BY id LIMIT %s",
                 (ROUNDS,),
             )
         ]

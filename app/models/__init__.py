@@ -5,12 +5,14 @@ from app.models.api_key import ApiKey
 from app.models.body import Body, ExchangeJob, JobState
 from app.models.case_counter import CaseCounter
 from app.models.district import District
+from app.models.inquiry import Inquiry
 from app.models.login_throttle import LoginThrottle
 from app.models.mail import OutboxMail, Subscription
 from app.models.map_cell import MapCell, MapMonth
 from app.models.organisation import Category, Department, RoutingRule
 from app.models.question import CategoryQuestion
 from app.models.report import Photo, RejectedReport, Report, TimelineEvent
+from app.models.report_search import CONTACT_INDEXES, TEXT_INDEXES  # noqa: F401  (registers them)
 from app.models.request_key import RequestKey
 from app.models.response_template import ResponseTemplate
 from app.models.statistics import StatisticsSnapshot
@@ -29,6 +31,7 @@ __all__ = [
     "District",
     "EventKind",
     "ExchangeJob",
+    "Inquiry",
     "JobState",
     "LoginThrottle",
     "MapCell",

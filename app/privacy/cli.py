@@ -23,6 +23,7 @@ def purge_command() -> None:
         f"Löschfrist {days} Tage: Kontaktdaten aus {counts['reports']} Meldungen entfernt, "
         f"{counts['subscriptions']} Benachrichtigungen beendet, {counts['unconfirmed']} "
         f"unbestätigte Anmeldungen, {counts['rejected']} abgelehnte Meldungen und "
-        f"{counts['mails']} versandte E-Mails gelöscht; {counts['snapshots']} Kopien "
-        "abgelehnter Meldungen vom Vortag oder früher entfernt."
+        f"{counts['mails']} versandte E-Mails gelöscht, {counts['answers']} Antworten auf "
+        f"Rückfragen entfernt; {counts['snapshots']} Kopien abgelehnter Meldungen vom Vortag "
+        "oder früher entfernt."
     )

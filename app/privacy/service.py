@@ -2,18 +2,20 @@
 contact data and the citizen's unredacted words go RETENTION_DAYS after it was closed, and with
 them its subscriptions; records of rejected reports, delivered or failed mails and unconfirmed
 follow requests go after the same time (unconfirmed ones after a week); the copy a rejected
-report keeps for taking the rejection back (with the reporter's data) goes the next day.
-Nothing here commits."""
+report keeps for taking the rejection back (with the reporter's data) goes the next day. The
+reporter's answers to staff questions (app/inquiries) are the citizen's own words too: they go
+with the contact data (a published, edited version stays public like the public text). Nothing
+here commits."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, Executable, delete, exists, or_, update
+from sqlalchemy import CursorResult, Executable, delete, exists, or_, select, update
 
 from app.extensions import db
-from app.models import OutboxMail, RejectedReport, Report, Subscription
+from app.models import Inquiry, OutboxMail, RejectedReport, Report, Subscription, TimelineEvent
 from app.models.status import CLOSED_STATUSES
 from app.notifications.tokens import CONFIRM_MAX_AGE
 from app.staff import replay
@@ -49,6 +51,16 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
                 original_description=None,
             )
             .execution_options(synchronize_session=False)
+        ),
+        # Through the few questions, not by reading every timeline event.
+        "answers": _deleted(
+            delete(TimelineEvent).where(
+                TimelineEvent.id.in_(
+                    select(Inquiry.answer_event_id)
+                    .join(Report, Report.id == Inquiry.report_id)
+                    .where(*closed_long_ago)
+                )
+            )
         ),
         "unconfirmed": _deleted(
             delete(Subscription).where(

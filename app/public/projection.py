@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, case
 
 from app.models import Photo, Report, Status, TimelineEvent
+from app.models.inquiry import REPORTER
 from app.models.report import PARTNER
 
 
@@ -39,6 +40,8 @@ class PublicEvent:
     partner: str | None = None
     # The photos that came with this entry (a crew's after photo), as far as they are shown.
     photos: tuple[PublicPhoto, ...] = ()
+    # The reporter's answer to a question of the city, published by staff (app/inquiries).
+    from_reporter: bool = False
 
     @property
     def status_label(self) -> str:
@@ -157,7 +160,11 @@ def _event(event: TimelineEvent, photos: tuple[PublicPhoto, ...] = ()) -> Public
     status = Status(event.status) if event.status else None
     from_partner = event.api_key_id is not None or event.body_id is not None
     partner = event.author.removeprefix(PARTNER) if from_partner else None
-    return PublicEvent(event.created_at, event.kind, status, event.note, partner, photos)
+    # Staff accounts have an id; the reporter has none (and no partner wrote it).
+    from_reporter = event.author == REPORTER and event.author_id is None and not from_partner
+    return PublicEvent(
+        event.created_at, event.kind, status, event.note, partner, photos, from_reporter
+    )
 
 
 def photo_is_public(photo: Photo) -> bool:

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import Photo, Report
 from app.public.cards import shorten
 from app.staff.actions import PRIORITIES
+from app.staff.replay import REPLAY_HEADER
 
 OSM_DIRECTIONS = "https://www.openstreetmap.org/directions"
 # A refused form's values are shown again; a hostile client's megabytes are not.
@@ -163,6 +164,7 @@ def saved(target: str) -> Response:
     """The answer to a save: a redirect, or for the script the address to go to (it cannot
     stop XMLHttpRequest from following a redirect, and following one would use up the page's
     "Gespeichert" message)."""
-    if sent_by_script():
+    # A replay of the offline queue gets its own JSON answer from app.staff.replay.
+    if sent_by_script() and request.headers.get(REPLAY_HEADER) != "1":
         return jsonify(redirect=target)
     return redirect(target)

@@ -16,9 +16,11 @@ from wtforms import Field, FileField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from app.extensions import db
+from app.inquiries import service as inquiries
 from app.media.images import ProcessedPhoto
 from app.media.uploads import process_uploads
 from app.models import Body, Category, Department, District, Photo, Report, Status, User
+from app.models.inquiry import Inquiry
 from app.reports.service import find_by_case_number
 from app.staff import actions, handover, moderation, returns
 from app.staff.actions import small_number
@@ -284,6 +286,35 @@ class KeepForm(ActionForm):
         returns.keep_with_department(user, self.report, self.seen_version, self.note.data)
 
 
+class InquiryForm(ActionForm):
+    """A question to the reporter by mail, with a one-time answer link (app.inquiries)."""
+
+    inbox_only = False
+    question = TextAreaField()
+
+    def perform(self, user: User) -> None:
+        inquiries.ask(user, self.report, self.seen_version, self.question.data)
+
+
+class InquiryPublishForm(ActionForm):
+    """The reporter's answer on the public timeline, in the words the inbox chose."""
+
+    inquiry = StringField()
+    text = TextAreaField()
+    chosen: Inquiry | None = None
+
+    def validate_inquiry(self, field: Field) -> None:
+        number = small_number(field.data)
+        self.chosen = db.session.get(Inquiry, number) if number is not None else None
+        if self.chosen is None or self.chosen.report_id != self.report.id:
+            raise ValidationError("Diese Rückfrage gehört nicht zu der Meldung.")
+
+    def perform(self, user: User) -> None:
+        # Without the field (a plain "publish"): the answer as the reporter wrote it.
+        text = self.text.data if self.text.raw_data else None
+        inquiries.publish(user, self.report, self.seen_version, checked(self.chosen), text)
+
+
 # The last part of each action's address.
 FORMS: dict[str, type[ActionForm]] = {
     "status": StatusForm,
@@ -301,4 +332,6 @@ FORMS: dict[str, type[ActionForm]] = {
     "ablehnen": RejectForm,
     "zurueck": ReturnForm,
     "bei-abteilung": KeepForm,
+    "rueckfrage": InquiryForm,
+    "antwort-veroeffentlichen": InquiryPublishForm,
 }

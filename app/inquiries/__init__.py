@@ -1,0 +1,1 @@
+"""Questions to the reporter by mail, answered through a one-time link (Rückfrage)."""
