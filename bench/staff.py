@@ -279,7 +279,7 @@ def time_filing(app, count: int) -> None:
         for round_ in range(count // 10 + 1):
             for variant in times:
                 if variant == "without":
-                    db.session.execute(text(f"DROP INDEX {', '.join(SEARCH_INDEXES)}"))
+                    db.session.execute(text(f"DROP INDEX IF EXISTS {', '.join(SEARCH_INDEXES)}"))
                 for n in range(10):
                     new = NewReport(
                         category, f"Laterne {n} dunkel, Nähe Goethestraße {n}.", 51.1705, 7.0845,
