@@ -35,10 +35,13 @@ NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
         ("+49 (0)212 2900", "phone", "2122900"),
         ("0049 212-2900", "phone", "2122900"),
         ("02122900", "phone", "2122900"),  # more than six digits: no case number
+        ("0212\u00a0290\u20130", "phone", "2122900"),  # pasted: no-break space, dash
         ("0212-2900", "phone", "2122900"),  # no year of ours: a phone number
         ("+31 6 1234 5678", "phone", "31612345678"),
         ("Laterne  Spielplatz laterne", "text", "Laterne Spielplatz laterne"),
         ("Kölner Str. 12", "text", "Kölner Str."),
+        ("١٢٣٤٥٦٧", "text", "١٢٣٤٥٦٧"),  # digits of another script: words, never a number
+        ("²²²²²²", "text", "²²²²²²"),
     ],
 )
 def test_what_a_query_is_understood_as(typed, kind, value):

@@ -27,10 +27,11 @@ RECENT = 5000
 BERLIN = ZoneInfo("Europe/Berlin")
 
 # A year of this or the last century, so "0212-2900" stays a phone number.
-CASE_NUMBER = re.compile(r"((?:19|20)\d{2})\s*[-–/ ]\s*0*(\d{1,9})")
+CASE_NUMBER = re.compile(r"((?:19|20)\d{2})\s*[-–/ ]\s*0*(\d{1,9})", re.ASCII)
 # Six digits at most (leading zeros included): longer runs of digits are phone numbers.
-BARE_NUMBER = re.compile(r"\d{1,6}")
-PHONE = re.compile(r"\+?[\d\s()/.\-]+")
+BARE_NUMBER = re.compile(r"\d{1,6}", re.ASCII)
+# Pasted numbers bring no-break spaces and dashes along.
+PHONE = re.compile(r"\+?[\d\s\u00a0()/.\-–]+", re.ASCII)
 MIN_PHONE_DIGITS = 5
 
 
@@ -77,7 +78,7 @@ def understand(raw: str | None, now: datetime | None = None) -> Query | None:
         return Query("case", f"{year}-{int(match[0]):06d}")
     if "@" in text and not any(c.isspace() for c in text):
         return Query("email", text.lower())
-    if PHONE.fullmatch(text) and sum(c.isdigit() for c in text) >= MIN_PHONE_DIGITS:
+    if PHONE.fullmatch(text) and sum(c in "0123456789" for c in text) >= MIN_PHONE_DIGITS:
         return Query("phone", phone_key(text))
     return _text_query(text)
 
