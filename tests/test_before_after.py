@@ -127,3 +127,15 @@ def test_the_migration_ties_earlier_after_photos_to_their_event(client, filed, l
     assert tied[after.id] == event_id
     assert [v for k, v in tied.items() if k != after.id] == [None]  # the reporter's photo
     assert db.session.get(TimelineEvent, event_id).kind == EventKind.PHOTO
+
+
+def test_a_report_with_an_after_photo_can_still_be_rejected(client, filed, login_as):
+    """Report, photos and entries go in one delete, the photo's link to its entry included."""
+    case, link = filed
+    login_as("crew_light")
+    resolve_with_photo(client, case)
+    client.post("/abmelden")
+    login_as("dispatcher")
+    assert act(client, case, "ablehnen", reason="spam").status_code == 302
+    assert db.session.scalar(select(Photo).limit(1)) is None
+    assert client.get(link).status_code == 410

@@ -65,8 +65,10 @@
       query.set("lat", here.lat.toFixed(6));
       query.set("lon", here.lon.toFixed(6));
     }
+    var target = "?" + query.toString();
+    if (target === window.location.search) { say("failed"); return; } // never a reload loop
     leaving = true;
-    window.location.replace(window.location.pathname + "?" + query.toString());
+    window.location.replace(window.location.pathname + target);
   }
 
   function arrived(pos) {
