@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from tests.fixtures.reports import current
 from tests.fixtures.staff import ACCOUNTS
 
 
@@ -78,3 +79,15 @@ def test_a_login_page_names_no_person(client, staff):
     response = client.get("/anmelden")
     assert "X-Staff-User" not in response.headers
     assert ACCOUNTS["crew_light"].email not in response.get_data(as_text=True)
+
+
+def test_a_background_copy_leaves_the_message_for_the_page(client, case, login_as):
+    login_as("crew_light")
+    version = str(current(case).version)
+    client.post(
+        f"/staff/meldungen/{case}/status",
+        data={"version": version, "note": "x", "status": "received", "visibility": "internal"},
+    )
+    copy = client.get(f"/staff/meldungen/{case}", headers={"X-Staff-Copy": "1"})
+    assert "Gespeichert" not in copy.get_data(as_text=True)
+    assert "Gespeichert" in client.get(f"/staff/meldungen/{case}").get_data(as_text=True)

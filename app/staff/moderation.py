@@ -136,7 +136,8 @@ def duplicate_candidates(report: Report, limit: int = 10) -> list[tuple[Report, 
             Report.category_id == report.category_id,
             Report.status.in_([s.value for s in OPEN_STATUSES]),
         )
-        .order_by(metres)
+        # Equally near (one spot reported twice): the newest first, most likely the same one.
+        .order_by(metres, Report.created_at.desc())
         .limit(limit)
     )
     return [(found, float(distance)) for found, distance in rows]

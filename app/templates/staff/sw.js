@@ -219,7 +219,9 @@ function warm(paths) {
         return cache.match(url.href).then(function (hit) {
           var at = hit ? Number(hit.headers.get("X-Stored-At")) : 0;
           if (at && Date.now() - at < FRESH_MS) { count += 1; return null; }
-          return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
+          // Marked as a background copy: the server leaves the person's messages ("Gespeichert")
+          // for the page they are looking at.
+          return fetch(url.href, { credentials: "same-origin", headers: { "X-Staff-Copy": "1" } }).then(function (response) {
             if (!response.ok) { return null; }
             count += 1;
             var forPhotos = response.clone();
