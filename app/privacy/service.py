@@ -10,7 +10,6 @@ here commits."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, Executable, delete, exists, or_, select, update
 
@@ -18,6 +17,7 @@ from app.extensions import db
 from app.models import Inquiry, OutboxMail, RejectedReport, Report, Subscription, TimelineEvent
 from app.models.status import CLOSED_STATUSES
 from app.notifications.tokens import CONFIRM_MAX_AGE
+from app.public.filters import city_day, day_start
 from app.staff import replay
 
 
@@ -73,7 +73,10 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
         # the reporter's data) goes, and the media sweep then takes the photo files.
         "snapshots": _rows(
             update(RejectedReport)
-            .where(RejectedReport.snapshot.is_not(None), RejectedReport.rejected_at < _today(now))
+            .where(
+                RejectedReport.snapshot.is_not(None),
+                RejectedReport.rejected_at < day_start(city_day(now)),
+            )
             .values(snapshot=None)
             .execution_options(synchronize_session=False)
         ),
@@ -85,12 +88,6 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
         # Staff actions' idempotency keys: a replay's memory, kept for replay.KEEP_DAYS.
         "request_keys": replay.purge(now),
     }
-
-
-def _today(now: datetime) -> datetime:
-    """The start of `now`'s day in the city."""
-    berlin = now.astimezone(ZoneInfo("Europe/Berlin"))
-    return berlin.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _deleted(statement: Executable) -> int:

@@ -91,6 +91,11 @@ def recently_resolved(table: str, prefix: str) -> str:
     return f"({table}.status = 'resolved' AND {table}.closed_at >= :{prefix}_resolved)"
 
 
+def city_day(moment: datetime) -> date:
+    """The calendar day of a moment in the city's time zone."""
+    return moment.astimezone(BERLIN).date()
+
+
 def day_start(day: date, plus_days: int = 0) -> datetime:
     """Midnight at the start of a day (plus some days) in the city's time zone."""
     return datetime.combine(day + timedelta(days=plus_days), datetime.min.time(), BERLIN)

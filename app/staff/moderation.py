@@ -5,7 +5,6 @@ nothing here commits, and every action checks the version the person saw."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -25,12 +24,12 @@ from app.models import (
 )
 from app.models.status import OPEN_STATUSES
 from app.notifications import service as notifications
+from app.public.filters import city_day
 from app.reports.changes import set_status
 from app.staff import rejections, returns
 from app.staff.actions import ActionError, ChangedMeanwhile, check, clean_note, record
 
 REJECT_REASONS = {"spam": "Spam", "abuse": "Missbrauch"}
-BERLIN = ZoneInfo("Europe/Berlin")
 DUPLICATE_RADIUS_M = 50
 
 
@@ -199,7 +198,7 @@ def undo_duplicate(user: User, report: Report, seen_version: int | None) -> None
     if report.status != Status.DUPLICATE.value or not closings:
         raise ActionError("Die Meldung ist nicht als Duplikat geschlossen.")
     closing = events[closings[-1]]
-    if closing.created_at.astimezone(BERLIN).date() != datetime.now(BERLIN).date():
+    if city_day(closing.created_at) != city_day(datetime.now(UTC)):
         raise ActionError("Ein Duplikat lässt sich nur am selben Tag wieder aufheben.")
     before = [e.status for e in events[: closings[-1]] if e.status]
     previous = Status(before[-1]) if before else Status.RECEIVED

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, select, text
 from sqlalchemy.exc import IntegrityError
@@ -25,9 +24,9 @@ from app.models import (
     TimelineEvent,
     User,
 )
+from app.public.filters import city_day
 from app.staff.actions import ActionError
 
-BERLIN = ZoneInfo("Europe/Berlin")
 # Every table whose rows go with a report and come back with it, and its own columns (the
 # generated ones are computed again).
 RESTORED = [cast(Table, model.__table__) for model in (Report, TimelineEvent, Photo, Subscription)]
@@ -82,7 +81,7 @@ def _without_dangling_links(row: dict) -> dict:
 
 
 def today(rejected: RejectedReport) -> bool:
-    return rejected.rejected_at.astimezone(BERLIN).date() == datetime.now(BERLIN).date()
+    return city_day(rejected.rejected_at) == city_day(datetime.now(UTC))
 
 
 def rejected_today() -> list[RejectedReport]:
