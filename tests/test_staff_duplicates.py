@@ -3,7 +3,8 @@ today can be taken back; the suggestions show enough to decide (photo, text, dis
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -12,6 +13,8 @@ from app.models import Status
 from tests.factories import MITTE, jpeg
 from tests.fixtures.reports import current
 from tests.fixtures.staff import ACCOUNTS, act, events
+
+NOW = partial(datetime.now, UTC)
 
 
 @pytest.fixture
@@ -124,3 +127,30 @@ def test_only_the_inbox_takes_a_duplicate_back(client, pair, login_as, who):
         assert response.status_code == 302 and current(copy).status == Status.RECEIVED
     else:
         assert response.status_code == 403 and current(copy).status == Status.DUPLICATE
+
+
+def test_taking_a_duplicate_back_takes_its_followers_off_the_original(client, pair, login_as):
+    """Closing copied the duplicate's followers onto the original; taking it back removes those
+    copies, but not a follower who had followed the original herself before."""
+    from sqlalchemy import select
+
+    from app.models import Subscription
+
+    original, copy = pair
+    for email in ("beide@example.org", "nur-kopie@example.org"):
+        db.session.add(Subscription(report=current(copy), email=email, confirmed_at=NOW()))
+    db.session.add(
+        Subscription(report=current(original), email="beide@example.org", confirmed_at=NOW())
+    )
+    db.session.commit()
+    login_as("dispatcher")
+
+    def following(case: str) -> list[str]:
+        found = select(Subscription.email).where(Subscription.report_id == current(case).id)
+        return sorted(db.session.scalars(found))
+
+    act(client, copy, "duplikat", original=original)
+    assert following(original) == ["beide@example.org", "nur-kopie@example.org"]
+    assert act(client, copy, "duplikat-aufheben").status_code == 302
+    assert following(original) == ["beide@example.org"]
+    assert following(copy) == ["beide@example.org", "nur-kopie@example.org"]

@@ -138,3 +138,30 @@ def test_unknown_rejections_are_404(client, rejected, rejected_id):
     response = client.post(f"/staff/abgelehnt/{rejected_id}/wiederherstellen")
     assert response.status_code == 404
     assert _count(RejectedReport) == 1 and _count(Report) == 0
+
+
+def test_a_pending_forwarding_and_an_open_question_come_back(client, make_report, login_as):
+    """Rows deleted along with the report return with it; a job for a body removed since
+    does not (it would have been deleted with the body)."""
+    from app.models import Body, ExchangeJob, Inquiry
+
+    haan, hilden = Body(name="Stadt Haan"), Body(name="Stadt Hilden")
+    case = make_report(reporter_email="melderin@example.org").case_number
+    report = current(case)
+    db.session.add_all(
+        [ExchangeJob(report=report, body=haan), ExchangeJob(report=report, body=hilden)]
+    )
+    db.session.commit()
+    login_as("dispatcher")
+    act(client, case, "rueckfrage", question="Vor welcher Hausnummer?")
+    act(client, case, "ablehnen", reason="spam")
+    assert _count(ExchangeJob) == 0 and _count(Inquiry) == 0
+    db.session.delete(db.session.get(Body, hilden.id))
+    db.session.commit()
+    found = db.session.scalar(select(RejectedReport))
+    assert client.post(f"/staff/abgelehnt/{found.id}/wiederherstellen").status_code == 302
+    restored = current(case)
+    jobs = db.session.scalars(select(ExchangeJob).where(ExchangeJob.report_id == restored.id))
+    assert [(job.body.name, job.state) for job in jobs] == [("Stadt Haan", "pending")]
+    question = db.session.scalar(select(Inquiry).where(Inquiry.report_id == restored.id))
+    assert question is not None and question.question == "Vor welcher Hausnummer?"

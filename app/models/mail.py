@@ -75,5 +75,9 @@ class Subscription(Model):
     language: Mapped[str] = mapped_column(String(5), default="de")
     confirmed_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The duplicate this follower was copied from when it was closed (see duplicate_undone).
+    copied_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL")
+    )
 
-    report: Mapped[Report] = relationship()
+    report: Mapped[Report] = relationship(foreign_keys=[report_id])

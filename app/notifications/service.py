@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -113,8 +113,19 @@ def duplicate_closed(report: Report, original: Report, note: str) -> None:
                     email=subscriber.email,
                     language=subscriber.language,
                     confirmed_at=datetime.now(UTC),
+                    copied_from_id=report.id,
                 )
             )
+
+
+def duplicate_undone(report: Report, original: Report) -> None:
+    """The duplicate was taken back: the followers its closing copied onto the original follow
+    only the duplicate again."""
+    db.session.execute(
+        delete(Subscription).where(
+            Subscription.report_id == original.id, Subscription.copied_from_id == report.id
+        )
+    )
 
 
 def normalise(address: str) -> str:
@@ -131,9 +142,10 @@ def follow(report: Report, email: str, language: str) -> None:
     existing = db.session.scalar(
         select(Subscription).where(Subscription.report_id == report.id, Subscription.email == email)
     )
-    if existing is not None and (
-        existing.confirmed_at is not None or now - existing.created_at < CONFIRM_RESEND_AFTER
-    ):
+    if existing is not None and existing.confirmed_at is not None:
+        existing.copied_from_id = None  # asked for herself now: stays if the copy goes
+        return
+    if existing is not None and now - existing.created_at < CONFIRM_RESEND_AFTER:
         return
     if _confirmations_sent(email, now) >= CONFIRMS_PER_DAY:
         return

@@ -49,6 +49,20 @@ def _by_code(model: type[M], raw: str | None, message: str, *conditions: ColumnE
     return found
 
 
+# What a dispatcher may choose, by the code a form sends; one message per field, whatever form.
+def active_category(raw: str | None) -> Category:
+    message = "Unbekannte Angabe für Kategorie."
+    return _by_code(Category, raw, message, Category.active.is_(True))
+
+
+def district_of(raw: str | None) -> District:
+    return _by_code(District, raw, "Unbekannte Angabe für Stadtbezirk.")
+
+
+def department_of(raw: str | None) -> Department:
+    return _by_code(Department, raw, "Unbekannte Abteilung.")
+
+
 class ActionForm(FlaskForm):
     """One action on one report; `inbox_only` actions are for dispatchers and admins."""
 
@@ -191,8 +205,7 @@ class CategoryForm(ActionForm):
     value: Category | None = None
 
     def validate_category(self, field: Field) -> None:
-        message = "Unbekannte Angabe für Kategorie."
-        self.value = _by_code(Category, field.data, message, Category.active.is_(True))
+        self.value = active_category(field.data)
 
     def perform(self, user: User) -> None:
         moderation.correct(user, self.report, self.seen_version, checked(self.value))
@@ -203,7 +216,7 @@ class DistrictForm(ActionForm):
     value: District | None = None
 
     def validate_district(self, field: Field) -> None:
-        self.value = _by_code(District, field.data, "Unbekannte Angabe für Stadtbezirk.")
+        self.value = district_of(field.data)
 
     def perform(self, user: User) -> None:
         moderation.correct(user, self.report, self.seen_version, checked(self.value))
@@ -214,7 +227,7 @@ class ForwardForm(ActionForm):
     value: Department | None = None
 
     def validate_department(self, field: Field) -> None:
-        self.value = _by_code(Department, field.data, "Unbekannte Abteilung.")
+        self.value = department_of(field.data)
 
     def perform(self, user: User) -> None:
         moderation.reassign(user, self.report, self.seen_version, checked(self.value))

@@ -203,6 +203,8 @@ def undo_duplicate(user: User, report: Report, seen_version: int | None) -> None
     before = [e.status for e in events[: closings[-1]] if e.status]
     previous = Status(before[-1]) if before else Status.RECEIVED
     original = report.duplicate_of
+    if original is not None:
+        notifications.duplicate_undone(report, original)
     report.duplicate_of = None
     set_status(report, previous, None)
     record(

@@ -9,14 +9,14 @@ import json
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Column, Table, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (
-    ApiKey,
-    Body,
     EventKind,
+    ExchangeJob,
+    Inquiry,
     Photo,
     RejectedReport,
     Report,
@@ -24,14 +24,15 @@ from app.models import (
     TimelineEvent,
     User,
 )
-from app.public.filters import city_day
+from app.public.filters import city_day, day_start
 from app.staff.actions import ActionError
 
-# Every table whose rows go with a report and come back with it, and its own columns (the
-# generated ones are computed again).
-RESTORED = [cast(Table, model.__table__) for model in (Report, TimelineEvent, Photo, Subscription)]
-# Links of the report to rows that may be gone by the time it comes back: dropped then.
-LINKS = {"duplicate_of_id": Report, "assignee_id": User, "body_id": Body, "api_key_id": ApiKey}
+# Every table whose rows go with a report (deleted with it by ON DELETE CASCADE) and come back
+# with it, parents first: pending forwarding jobs resume, open questions to the reporter stay.
+RESTORED = [
+    cast(Table, model.__table__)
+    for model in (Report, TimelineEvent, Photo, Subscription, ExchangeJob, Inquiry)
+]
 
 
 def _columns(table: Table) -> list[str]:
@@ -56,7 +57,7 @@ def snapshot(report: Report) -> dict:
             ),
             {"id": report.id},
         )
-        for table in ("timeline_events", "photos", "subscriptions")
+        for table in (restored.name for restored in RESTORED[1:])
     }
     return {"reports": [row], **related}
 
@@ -72,12 +73,29 @@ def _insert(table: Table, rows: list) -> None:
     )
 
 
-def _without_dangling_links(row: dict) -> dict:
-    kept = dict(row)
-    for column, model in LINKS.items():
-        if kept.get(column) is not None and db.session.get(model, kept[column]) is None:
-            kept[column] = None
+def _fitting(table: Table, rows: list[dict]) -> list[dict]:
+    """The rows as they fit today: a link to a row deleted since (a user, a body, the original
+    of a duplicate) is dropped where the schema would have set it NULL, and the whole row is
+    left out where the schema would have deleted it along (a job for a body that is gone)."""
+    kept = []
+    for row in rows:
+        fitted: dict | None = dict(row)
+        for link in table.foreign_keys:
+            value = row.get(link.parent.name)
+            if fitted is None or value is None or _exists(link.column, value):
+                continue
+            if link.ondelete == "CASCADE":
+                fitted = None
+            else:
+                fitted[link.parent.name] = None
+        if fitted is not None:
+            kept.append(fitted)
     return kept
+
+
+def _exists(column: Column, value: object) -> bool:
+    found = db.session.execute(select(column).where(column == value).limit(1)).first()
+    return found is not None
 
 
 def today(rejected: RejectedReport) -> bool:
@@ -85,12 +103,13 @@ def today(rejected: RejectedReport) -> bool:
 
 
 def rejected_today() -> list[RejectedReport]:
+    since = day_start(city_day(datetime.now(UTC)))
     found = db.session.scalars(
         select(RejectedReport)
-        .where(RejectedReport.snapshot.is_not(None))
+        .where(RejectedReport.snapshot.is_not(None), RejectedReport.rejected_at >= since)
         .order_by(RejectedReport.rejected_at.desc())
     )
-    return [r for r in found if today(r)]
+    return list(found)
 
 
 def restore(user: User, rejected: RejectedReport) -> Report:
@@ -99,12 +118,11 @@ def restore(user: User, rejected: RejectedReport) -> Report:
         raise PermissionError
     if rejected.snapshot is None or not today(rejected):
         raise ActionError("Eine Ablehnung lässt sich nur am selben Tag aufheben.")
-    rows_of = dict(rejected.snapshot)
-    rows_of["reports"] = [_without_dangling_links(row) for row in rows_of.get("reports") or []]
     try:
         with db.session.begin_nested():  # a refused insert leaves nothing half restored
-            for restored in RESTORED:
-                _insert(restored, rows_of.get(restored.name) or [])
+            for restored in RESTORED:  # parents first, so their children's links are found
+                rows = _fitting(restored, rejected.snapshot.get(restored.name) or [])
+                _insert(restored, rows)
     except IntegrityError:
         raise ActionError(
             "Die Meldung lässt sich nicht wiederherstellen: ihre Vorgangsnummer oder ihr "

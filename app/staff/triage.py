@@ -18,7 +18,13 @@ from app.models import Category, Department, District, Report, Status, User
 from app.models.status import EventKind
 from app.staff import actions, moderation
 from app.staff.actions import ActionError, clean_note, small_number
-from app.staff.forms import ActionForm, _by_code, checked
+from app.staff.forms import (
+    ActionForm,
+    active_category,
+    checked,
+    department_of,
+    district_of,
+)
 
 
 class TriageForm(ActionForm):
@@ -51,17 +57,16 @@ class TriageForm(ActionForm):
         if field.data == self.shown_category.data:
             self.category_value = self.report.category
             return
-        message = "Unbekannte Angabe für Kategorie."
-        self.category_value = _by_code(Category, field.data, message, Category.active.is_(True))
+        self.category_value = active_category(field.data)
 
     def validate_district(self, field: Field) -> None:
         if field.data == self.shown_district.data:
             self.district_value = self.report.district
             return
-        self.district_value = _by_code(District, field.data, "Unbekannte Angabe für Stadtbezirk.")
+        self.district_value = district_of(field.data)
 
     def validate_department(self, field: Field) -> None:
-        self.department_value = _by_code(Department, field.data, "Unbekannte Abteilung.")
+        self.department_value = department_of(field.data)
 
     def validate_priority(self, field: Field) -> None:
         if small_number(field.data) not in actions.PRIORITIES:

@@ -9,7 +9,6 @@
 //   attached again. A lost connection keeps everything in place and says so.
 (function () {
   "use strict";
-  var QUALITY = 0.85;
   var placeMap = null; // the Leaflet map of the current page content
   var kept = null; // {original: File, file: File (what is sent), ready: Promise}
   var busy = false;
@@ -63,29 +62,7 @@
     });
   }
 
-  // The file to send: at most maxSize on its long side, upright, as JPEG; the original when it
-  // is small enough, cannot be decoded (HEIC) or would not get smaller. (As static/js/photos.js.)
-  function shrink(file, maxSize) {
-    if (!window.createImageBitmap || !maxSize) { return Promise.resolve(file); }
-    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
-      var scale = maxSize / Math.max(bitmap.width, bitmap.height);
-      if (scale >= 1) { bitmap.close(); return file; }
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bitmap.width * scale);
-      canvas.height = Math.round(bitmap.height * scale);
-      var context = canvas.getContext("2d");
-      context.imageSmoothingQuality = "high";
-      context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      bitmap.close();
-      return new Promise(function (resolve) {
-        canvas.toBlob(function (blob) {
-          if (!blob || blob.size >= file.size) { resolve(file); return; }
-          var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
-          resolve(new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified }));
-        }, "image/jpeg", QUALITY);
-      });
-    }).catch(function () { return file; });
-  }
+  var shrink = window.shrinkPhoto;  // static/js/shrink.js
 
   function statusForm() { return document.querySelector("form.staff-action[action$='/status']"); }
 

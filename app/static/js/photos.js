@@ -7,7 +7,6 @@
 //   one, and the photos, kept here as File objects, are attached to it again.
 (function () {
   "use strict";
-  var QUALITY = 0.85;
   var HEAD = 256 * 1024; // a JPEG's EXIF header (with the position) lies in its first 64 KB
   var photos = []; // {original: File, file: File (what is sent), ready: Promise, url: string}
   var chosen = null; // the files of the latest "change", before map.js saw the input
@@ -20,29 +19,7 @@
   function isJpeg(file) { return /^image\/jpe?g$/.test(file.type) || /\.jpe?g$/i.test(file.name); }
   function canAttach() { return typeof DataTransfer === "function"; }
 
-  // The file to send: shrunk to maxSize on its long side, turned as the camera stored it; the
-  // original when it is small enough already, cannot be decoded or would not get smaller.
-  function shrink(file, maxSize) {
-    if (!window.createImageBitmap || !maxSize) { return Promise.resolve(file); }
-    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
-      var scale = maxSize / Math.max(bitmap.width, bitmap.height);
-      if (scale >= 1) { bitmap.close(); return file; }
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bitmap.width * scale);
-      canvas.height = Math.round(bitmap.height * scale);
-      var context = canvas.getContext("2d");
-      context.imageSmoothingQuality = "high";
-      context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      bitmap.close();
-      return new Promise(function (resolve) {
-        canvas.toBlob(function (blob) {
-          if (!blob || blob.size >= file.size) { resolve(file); return; }
-          var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
-          resolve(new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified }));
-        }, "image/jpeg", QUALITY);
-      });
-    }).catch(function () { return file; });
-  }
+  var shrink = window.shrinkPhoto;
 
   // The input holds what is sent, so that a form sent without this script's help (a search
   // button) carries the same photos.
