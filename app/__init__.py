@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import accesslog, errors, security, static_files, templating, timing
+from app import accesslog, compression, errors, security, static_files, templating, timing
 from app.extensions import babel, csrf, db, limiter, migrate
 
 
@@ -23,6 +23,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    # First registered, last run: it compresses what every other hook made of the answer.
+    compression.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True)
     csrf.init_app(app)
