@@ -53,9 +53,12 @@ ACTIONS = {
     "bei-abteilung": ({"note": "Passt doch"}, INBOX),
     "rueckfrage": ({"question": "Wo genau?"}, EVERYONE),
     "antwort-veroeffentlichen": ({"inquiry": "{inquiry}"}, INBOX),
+    "duplikat-aufheben": ({}, INBOX),
 }
 # Actions on a job that a crew sent back to the inbox first.
 ON_RETURNED = {"bei-abteilung"}
+# Actions on a report closed today as a duplicate of the other one.
+ON_DUPLICATE = {"duplikat-aufheben"}
 
 
 @pytest.fixture
@@ -87,6 +90,18 @@ def sent_back(case: str) -> None:
     report = db.session.scalar(select(Report).where(Report.case_number == case))
     report.returned_at = func.now()
     report.return_reason = "Falsch zugeordnet"
+    db.session.commit()
+
+
+def closed_as_duplicate(case: str, other: str) -> None:
+    report, original = (
+        db.session.scalar(select(Report).where(Report.case_number == number))
+        for number in (case, other)
+    )
+    report.status, report.duplicate_of = "duplicate", original
+    db.session.add(
+        TimelineEvent(report=report, kind="status_change", status="duplicate", author="Test")
+    )
     db.session.commit()
 
 
@@ -141,6 +156,8 @@ def test_action_matrix(client, reports, who, action, login_as):
     data, allowed = ACTIONS[action]
     if action in ON_RETURNED:
         sent_back(reports["case"])
+    if action in ON_DUPLICATE:
+        closed_as_duplicate(reports["case"], reports["other"])
     if who != "anonymous":
         login_as(who)
     before = state()
@@ -223,3 +240,28 @@ def test_bulk_matrix(client, reports, who, login_as):
     response = client.post("/staff/auswahl", data=data)
     expect(response, who, EVERYONE)
     assert (state() != before) == (who in EVERYONE)
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_restore_matrix(client, reports, who, login_as, staff):
+    """Taking a rejection back: the inbox's, nobody else's."""
+    from app.staff import moderation
+
+    report = db.session.scalar(select(Report).where(Report.case_number == reports["other"]))
+    moderation.reject(staff["dispatcher"], report, report.version, "spam", None)
+    db.session.commit()
+    rejected = db.session.scalar(select(RejectedReport))
+    if who != "anonymous":
+        login_as(who)
+    response = client.post(f"/staff/abgelehnt/{rejected.id}/wiederherstellen")
+    expect(response, who, INBOX)
+    back = db.session.scalar(select(Report).where(Report.case_number == reports["other"]))
+    assert (back is not None) == (who in INBOX)
+
+
+@pytest.mark.parametrize("page", ["/staff/meldungen/{case}", "/staff/warteschlange"])
+def test_staff_pages_are_kept_by_no_browser_cache(client, reports, page, login_as):
+    login_as("crew_light")
+    response = client.get(page.format(**reports))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store, private"

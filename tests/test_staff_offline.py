@@ -55,9 +55,12 @@ def test_staff_pages_name_their_person_and_public_pages_do_not(client, case, log
         assert 'rel="manifest"' not in answer.get_data(as_text=True)
 
 
-def test_every_action_form_carries_its_own_request_key(client, case, login_as):
+def test_every_action_form_carries_its_own_request_key(client, make_report, login_as):
+    # With the reporter's e-mail: the page also holds the Rückfrage form.
+    case = make_report(reporter_email="melderin@example.org").case_number
     login_as("dispatcher")
     html = client.get(f"/staff/meldungen/{case}").get_data(as_text=True)
+    assert 'action="/staff/meldungen/' + case + '/rueckfrage"' in html
     # Every form that posts an action (the dispatcher's triage among them).
     forms = len(re.findall(r'<form method="post" action="/staff/meldungen/', html))
     found = re.findall(r'name="request_key" value="([0-9a-f-]{36})"', html)

@@ -82,6 +82,24 @@ def test_a_note_alone_needs_no_status_change(client, case, login_as):
     assert _kinds(case) == [EventKind.INTERNAL_NOTE]
 
 
+def test_a_public_note_alone_is_news_for_feeds_and_open311(client, case, login_as):
+    login_as("dispatcher")
+    before = current(case).updated_at
+    response = _triage(client, case, note="Wir prüfen vor Ort.", visibility="public")
+    assert response.status_code == 302
+    assert current(case).updated_at > before
+    assert _kinds(case) == [EventKind.PUBLIC_NOTE]
+
+
+def test_a_report_of_a_photo_alone_is_published(client, make_report, login_as):
+    case = make_report(description="", photos=[jpeg()]).case_number
+    login_as("dispatcher")
+    response = _triage(client, case, publish="y")
+    assert response.status_code == 302
+    report = current(case)
+    assert report.published_at is not None and report.description == ""
+
+
 def test_redaction_and_hiding_a_photo_in_the_same_save(client, make_report, login_as):
     report = make_report(description="Erika Muster, Tel. 0171 1234567: Laterne aus.")
     case = make_report(photos=[jpeg()], description="Mit Foto").case_number

@@ -15,7 +15,6 @@ from wtforms.validators import ValidationError
 
 from app.extensions import db
 from app.models import Category, Department, District, Report, Status, User
-from app.models.status import EventKind
 from app.staff import actions, moderation
 from app.staff.actions import ActionError, clean_note, small_number
 from app.staff.forms import (
@@ -133,7 +132,8 @@ def _content(user: User, form: TriageForm) -> int:
     report, changed = form.report, 0
     limit = current_app.config["DESCRIPTION_MAX_LENGTH"]
     text = clean_note(form.description.data, limit, "Der Text")
-    if text != report.description:
+    # A report of a photo alone has the text "": an empty box leaves it as it is.
+    if (text or "") != (report.description or ""):
         moderation.redact(user, report, report.version, text)
         changed += 1
     visible = {small_number(v) for v in request.form.getlist("sichtbar")}
@@ -163,10 +163,8 @@ def _work(user: User, form: TriageForm) -> int:
         status = Status(form.status.data)
         actions.change_status(user, report, report.version, status, note, public)
         changed += 1
-    elif note:
-        kind = EventKind.PUBLIC_NOTE if public else EventKind.INTERNAL_NOTE
-        actions.record(report, user, kind=kind, note=note, public=public)
-        db.session.flush()
+    elif note:  # the same path as a crew's note: the same rules (a public one is news)
+        actions.change_status(user, report, report.version, Status(report.status), note, public)
         changed += 1
     return changed
 

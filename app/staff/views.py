@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +22,7 @@ from app.reports import place_search, rules
 from app.reports.forms import IntakeForm
 from app.reports.place_search import PlaceSection
 from app.reports.service import ReportRefused, active_categories, find_by_case_number, submit
+from app.security import private
 from app.staff import (
     actions,
     crew,
@@ -38,6 +39,19 @@ from app.staff.service import all_departments
 from app.staff.triage import TriageForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.after_request
+def _not_kept(response: Response) -> Response:
+    """Staff pages hold reporters' names, addresses and phone numbers: no browser cache keeps
+    them (the back button after logout shows nothing); the offline copies are the service
+    worker's, which ignores this and is cleared at logout. Its script and manifest may be kept
+    but revalidated."""
+    if "Cache-Control" not in response.headers:
+        private(response)
+    return response
+
+
 # The single actions and the dispatcher's one-step triage ("pruefen").
 ACTIONS = {**FORMS, "pruefen": TriageForm}
 

@@ -71,6 +71,10 @@ def events(database, case: str, kind: str = "status_change") -> int:
     ).fetchone()[0]
 
 
+def notes(database, case: str) -> int:
+    return events(database, case, "public_note") + events(database, case, "internal_note")
+
+
 def ready_offline(page: Page, server: str) -> None:
     """The queue page, once the worker controls it and has stored the open jobs."""
     page.goto(server + "/staff/warteschlange")
@@ -281,3 +285,31 @@ def test_a_form_the_page_script_did_not_catch_is_queued_by_the_worker(
     page.reload()
     expect(page.locator(".facts")).to_contain_text("In Bearbeitung")
     assert events(database, case) == before + 1
+
+
+def test_a_save_lost_while_the_phone_thinks_it_is_online_waits_on_the_device(
+    crew_phone, server: str, database
+):
+    """One bar of signal: the crew page's own send fails (the phone still says online). The
+    note waits on the device instead of asking to type it again, and goes once the network
+    carries it."""
+    _context, page = crew_phone
+    case = file_light_report(page, server, "Laterne am Markt flackert.")
+    login(page, server, CREW)
+    ready_offline(page, server)
+    page.goto(f"{server}/staff/meldungen/{case}")
+    before = events(database, case), notes(database, case)
+    page.route(f"**/staff/meldungen/{case}/status", lambda route: route.abort())
+    page.get_by_label("Neuer Status").select_option(label="In Bearbeitung")
+    page.locator("#note").fill("Leuchtmittel bestellt.")
+    page.locator("form.staff-action:has(#status) button[type=submit]").click()
+    expect(page.locator(".offline-news")).to_contain_text("Auf diesem Gerät gespeichert")
+    expect(page.locator(".offline-count")).to_have_text("1 Änderung wartet auf Netz")
+    assert (events(database, case), notes(database, case)) == before
+    page.unroute(f"**/staff/meldungen/{case}/status")
+    page.reload()
+    expect(page.locator(".offline-count")).to_have_text("")
+    page.reload()
+    expect(page.locator(".facts")).to_contain_text("In Bearbeitung")
+    after = events(database, case), notes(database, case)
+    assert after == (before[0] + 1, before[1] + 1)  # the status and the note, once each

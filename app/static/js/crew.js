@@ -149,7 +149,14 @@
         finish("Nicht gespeichert (Fehler " + request.status + "). Ihre Notiz und Ihr Foto sind noch da; bitte erneut speichern.");
       });
       var lost = function () {
-        finish("Keine Verbindung: nicht gespeichert. Ihre Notiz und Ihr Foto sind noch da; bitte erneut speichern, sobald das Netz da ist.");
+        var unsent = "Keine Verbindung: nicht gespeichert. Ihre Notiz und Ihr Foto sind noch da; bitte erneut speichern, sobald das Netz da ist.";
+        if (!window.staffKeepOffline) { finish(unsent); return; }
+        // Waits on the device (photo included) and is sent with its request key when the
+        // network is back: a save that did reach the server is not made twice.
+        window.staffKeepOffline(form, data).then(function () {
+          kept = null;
+          finish("");
+        }, function () { finish(unsent); });
       };
       request.addEventListener("error", lost);
       request.addEventListener("timeout", lost);

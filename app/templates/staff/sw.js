@@ -192,8 +192,10 @@ function fallback(url) {
 function sendOrQueue(request, url) {
   var copy = request.clone();
   return fetch(request).catch(function () {
-    return Promise.all([owner(), copy.formData()]).then(function (values) {
-      var user = values[0];
+    // The person last seen on this device, even after the idle time ended their stored pages:
+    // what they typed is kept and waits until they are logged in again.
+    return Promise.all([Q.getMeta("user"), copy.formData()]).then(function (values) {
+      var user = values[0] ? String(values[0]) : null;
       if (!user) { return fallback(url); }
       var item = Q.fromForm(values[1], url.pathname, user, "");
       item.announce = true;
