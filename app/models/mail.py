@@ -75,5 +75,8 @@ class Subscription(Model):
     language: Mapped[str] = mapped_column(String(5), default="de")
     confirmed_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The report's own reporter (the address given with it), not a follower: only the reporter
+    # is asked "Ist der Mangel behoben?" (app.feedback).
+    reporter: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     report: Mapped[Report] = relationship()
