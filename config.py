@@ -164,6 +164,9 @@ class Config:
     # answers sent per client address.
     INQUIRY_DAYS = _env_int("INQUIRY_DAYS", 30)
     RATELIMIT_INQUIRY = _env("RATELIMIT_INQUIRY", "10 per hour")
+    # "Ist der Mangel behoben?": the reporter can answer (and reopen the report) this many days
+    # after it was resolved; later the page offers a new report at the same place.
+    REOPEN_DAYS = _env_int("REOPEN_DAYS", 28)
 
     # Exchange with other bodies (app/exchange): `flask exchange work` looks for due forwarding
     # jobs this often and reads the bodies' updates every EXCHANGE_SYNC_SECONDS. A failed try

@@ -42,6 +42,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.demo.cli import demo_cli
     from app.districts.cli import districts_cli
     from app.exchange.cli import bodies_cli, exchange_cli
+    from app.feedback.views import bp as feedback_bp
     from app.inquiries.views import bp as inquiries_bp
     from app.map.views import bp as map_bp
     from app.media import storage
@@ -73,6 +74,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(inquiries_bp)
+    app.register_blueprint(feedback_bp)
     auth.init_app(app)
     # Open311 clients are other systems, not browsers with our forms: filing needs an API key.
     csrf.exempt(open311_bp)

@@ -3,7 +3,6 @@ token in the mailed link is the proof. Nothing is stored unless the answer is ta
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime
 
 from flask import (
@@ -21,6 +20,7 @@ from werkzeug.exceptions import TooManyRequests
 from app.extensions import db, limiter
 from app.inquiries import service
 from app.models import Inquiry, Report
+from app.reports.characters import shown_again
 from app.security import private
 
 bp = Blueprint("inquiries", __name__)
@@ -63,17 +63,10 @@ def _page(inquiry: Inquiry, error: str | None = None, typed: str | None = None, 
         inquiry=inquiry,
         report=inquiry.report,
         error=error,
-        typed=_shown_again(typed),
+        typed=shown_again(typed, current_app.config["DESCRIPTION_MAX_LENGTH"]),
         limit=current_app.config["DESCRIPTION_MAX_LENGTH"],
     )
     return private(make_response(page, status))
-
-
-def _shown_again(typed: str | None) -> str:
-    """A refused answer goes back into the field so nothing typed is lost — without control
-    characters, and not without end."""
-    text = "".join(c for c in (typed or "") if c in "\n\t" or unicodedata.category(c) != "Cc")
-    return text[: 4 * current_app.config["DESCRIPTION_MAX_LENGTH"]]
 
 
 def _gone(unusable: service.LinkUnusable):

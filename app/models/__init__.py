@@ -5,6 +5,7 @@ from app.models.api_key import ApiKey
 from app.models.body import Body, ExchangeJob, JobState
 from app.models.case_counter import CaseCounter
 from app.models.district import District
+from app.models.feedback import ResolutionFeedback
 from app.models.inquiry import Inquiry
 from app.models.login_throttle import LoginThrottle
 from app.models.mail import OutboxMail, Subscription
@@ -41,6 +42,7 @@ __all__ = [
     "RejectedReport",
     "Report",
     "RequestKey",
+    "ResolutionFeedback",
     "ResponseTemplate",
     "RoutingRule",
     "StatisticsSnapshot",

@@ -79,5 +79,8 @@ class Subscription(Model):
     copied_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("reports.id", ondelete="SET NULL")
     )
+    # The report's own reporter (the address given with it), not a follower: only the reporter
+    # is asked "Ist der Mangel behoben?" (app.feedback).
+    reporter: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     report: Mapped[Report] = relationship(foreign_keys=[report_id])

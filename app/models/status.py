@@ -16,6 +16,8 @@ class Status(StrEnum):
     NOT_RESPONSIBLE = "not_responsible"
     DUPLICATE = "duplicate"
     WONT_FIX = "wont_fix"
+    # The reporter answered "Nein" to "Ist der Mangel behoben?" (app.feedback): open again.
+    REOPENED = "reopened"
 
     @property
     def label(self) -> str:
@@ -34,8 +36,9 @@ STATUS_LABELS = {
     Status.NOT_RESPONSIBLE: _l("Nicht zuständig / weitergeleitet"),
     Status.DUPLICATE: _l("Duplikat"),
     Status.WONT_FIX: _l("Nicht lösbar"),
+    Status.REOPENED: _l("Wieder offen"),
 }
-OPEN_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.IN_PROGRESS})
+OPEN_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED})
 CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
 
 

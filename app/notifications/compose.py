@@ -28,6 +28,10 @@ SUBJECTS = {
         "de": "Meldung {case} an Sie weitergeleitet: {category}",
         "en": "Report {case} forwarded to you: {category}",
     },
+    "department_reopened": {
+        "de": "Meldung {case} wieder offen: {category}",
+        "en": "Report {case} reopened: {category}",
+    },
 }
 STATUS_EN = {
     Status.RECEIVED: "Received",
@@ -37,6 +41,7 @@ STATUS_EN = {
     Status.NOT_RESPONSIBLE: "Not responsible / forwarded",
     Status.DUPLICATE: "Duplicate",
     Status.WONT_FIX: "Cannot be fixed",
+    Status.REOPENED: "Reopened",
 }
 
 

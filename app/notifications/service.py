@@ -9,8 +9,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.feedback import asking
 from app.links import external_url
-from app.models import OutboxMail, Report, Subscription
+from app.models import OutboxMail, Report, ResolutionFeedback, Subscription
 from app.notifications import tokens
 from app.notifications.compose import draft
 from app.notifications.outbox import enqueue
@@ -38,6 +39,7 @@ def report_filed(report: Report, tracking_token: str, language: str) -> None:
             email=normalise(report.reporter_email),
             language=language,
             confirmed_at=datetime.now(UTC),
+            reporter=True,
         )
         db.session.add(reporter)
         db.session.flush()
@@ -55,12 +57,18 @@ def report_forwarded(report: Report) -> None:
     _to_department(report, "department_moved")
 
 
-def _to_department(report: Report, kind: str) -> None:
+def report_reopened(report: Report, comment: str | None) -> None:
+    """The reporter says the defect is still there: the department hears it with the report's
+    staff link (the comment is the citizen's, for staff only, like the report's own text)."""
+    _to_department(report, "department_reopened", comment=comment)
+
+
+def _to_department(report: Report, kind: str, **context: object) -> None:
     address = report.department.email
     if not address:
         return
     staff_url = external_url("staff.report", case_number=report.case_number)
-    enqueue(address, draft(kind, "de", report, staff_url=staff_url), kind, report)
+    enqueue(address, draft(kind, "de", report, staff_url=staff_url, **context), kind, report)
 
 
 def report_updated(
@@ -68,9 +76,11 @@ def report_updated(
     note: str | None,
     original: Report | None = None,
     note_from: str | None = None,
+    feedback: ResolutionFeedback | None = None,
 ) -> None:
     """A public status change (with its public note): every confirmed subscriber hears of it.
-    `note_from` names the partner whose words the note is (None: the city's)."""
+    `note_from` names the partner whose words the note is (None: the city's). With `feedback`
+    (a resolution), the reporter's mail asks "Ist der Mangel behoben?" with two answer links."""
     subscribers = db.session.scalars(
         select(Subscription).where(
             Subscription.report_id == report.id, Subscription.confirmed_at.is_not(None)
@@ -81,6 +91,8 @@ def report_updated(
         extra = {"original_url": _report_url(original), "original_case": original.case_number}
     for subscriber in subscribers:
         unsubscribe = _unsubscribe_url(subscriber)
+        # Only the reporter is asked: a follower cannot know whether it is fixed as reported.
+        asked = feedback if subscriber.reporter else None
         mail = draft(
             "status",
             subscriber.language,
@@ -89,6 +101,7 @@ def report_updated(
             note_from=note_from,
             report_url=_report_url(report),
             unsubscribe_url=unsubscribe,
+            question=asking.question(asked) if asked is not None else None,
             **extra,
         )
         enqueue(subscriber.email, mail, "status", report, unsubscribe)

@@ -18,6 +18,9 @@ OUTGOING: dict[Status, str] = {
     Status.NOT_RESPONSIBLE: "not_councils_responsibility",
     Status.DUPLICATE: "duplicate",
     Status.WONT_FIX: "no_further_action",
+    # The extension has no value of its own for a report the reporter reopened; "open" comes
+    # back as OPEN, which leaves an open report as it is.
+    Status.REOPENED: "open",
 }
 
 # Values that name a status of ours (the nearest where we have no exact match).

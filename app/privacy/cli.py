@@ -24,6 +24,6 @@ def purge_command() -> None:
         f"{counts['subscriptions']} Benachrichtigungen beendet, {counts['unconfirmed']} "
         f"unbestätigte Anmeldungen, {counts['rejected']} abgelehnte Meldungen und "
         f"{counts['mails']} versandte E-Mails gelöscht, {counts['answers']} Antworten auf "
-        f"Rückfragen entfernt; {counts['snapshots']} Kopien abgelehnter Meldungen vom Vortag "
-        "oder früher entfernt."
+        f"Rückfragen und Kommentare zum Wiederöffnen entfernt; {counts['snapshots']} Kopien "
+        "abgelehnter Meldungen vom Vortag oder früher entfernt."
     )

@@ -4,8 +4,8 @@ them its subscriptions; records of rejected reports, delivered or failed mails a
 follow requests go after the same time (unconfirmed ones after a week); the copy a rejected
 report keeps for taking the rejection back (with the reporter's data) goes the next day. The
 reporter's answers to staff questions (app/inquiries) are the citizen's own words too: they go
-with the contact data (a published, edited version stays public like the public text). Nothing
-here commits."""
+with the contact data (a published, edited version stays public like the public text), and so
+does the comment a reporter gave when reopening a report (app/feedback). Nothing here commits."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import CursorResult, Executable, delete, exists, or_, select, update
 
 from app.extensions import db
-from app.models import Inquiry, OutboxMail, RejectedReport, Report, Subscription, TimelineEvent
+from app.models import (
+    Inquiry,
+    OutboxMail,
+    RejectedReport,
+    Report,
+    ResolutionFeedback,
+    Subscription,
+    TimelineEvent,
+)
 from app.models.status import CLOSED_STATUSES
 from app.notifications.tokens import CONFIRM_MAX_AGE
 from app.public.filters import city_day, day_start
@@ -52,13 +60,18 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
             )
             .execution_options(synchronize_session=False)
         ),
-        # Through the few questions, not by reading every timeline event.
+        # Through the few questions and reopen answers, not by reading every timeline event.
         "answers": _deleted(
             delete(TimelineEvent).where(
                 TimelineEvent.id.in_(
                     select(Inquiry.answer_event_id)
                     .join(Report, Report.id == Inquiry.report_id)
                     .where(*closed_long_ago)
+                    .union_all(
+                        select(ResolutionFeedback.comment_event_id)
+                        .join(Report, Report.id == ResolutionFeedback.report_id)
+                        .where(*closed_long_ago)
+                    )
                 )
             )
         ),

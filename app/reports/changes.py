@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from app.feedback import asking
 from app.models import Report, Status
 from app.notifications import service as notifications
 
@@ -14,9 +15,11 @@ def set_status(
 ) -> None:
     """A new status, the same whoever sets it: a reopened report is no duplicate any more,
     and the reporter and confirmed followers get the status mail with the public note
-    (`note_from` names a partner whose words the note is; None: the city's)."""
+    (`note_from` names a partner whose words the note is; None: the city's). A resolution
+    asks the reporter whether the defect is gone (app.feedback)."""
     if new.is_open:
         report.duplicate_of = None
     report.status = new.value
     report.updated_at = datetime.now(UTC)
-    notifications.report_updated(report, public_note, note_from=note_from)
+    feedback = asking.ask(report) if new == Status.RESOLVED else None
+    notifications.report_updated(report, public_note, note_from=note_from, feedback=feedback)

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from app.coordinates import parse_coordinate
 from app.extensions import db, limiter
 from app.language import preferred_language
 from app.media import storage
@@ -80,6 +81,7 @@ def new_report():
     form = ReportForm(categories=service.active_categories())
     if request.method != "POST":
         form.submission_key.data = uuid.uuid4().hex
+        _place_from_link(form)
         return _render_form(form)
     if request.form.get("nearby"):  # "Ähnliche Meldungen anzeigen": files nothing
         return _show_nearby(form)
@@ -109,6 +111,17 @@ def new_report():
         answer.headers["Location"] = url_for(".confirmation")
         return answer
     return redirect(url_for(".confirmation"))
+
+
+def _place_from_link(form: ReportForm) -> None:
+    """/melden?lat=…&lon=… starts with that place set (a link such as "Neue Meldung an
+    derselben Stelle"); anything that is no coordinate is left out, not shown as an error."""
+    try:
+        lat = parse_coordinate(request.args.get("lat"), -90, 90)
+        lon = parse_coordinate(request.args.get("lon"), -180, 180)
+    except ValueError:
+        return
+    form.lat.data, form.lon.data = f"{lat:.6f}", f"{lon:.6f}"
 
 
 def _show_nearby(form: ReportForm):

@@ -46,6 +46,19 @@ GROUP BY GROUPING SETS ((district_id), (category_id), (department_id), ())
 """
 
 
+# "Ist der Mangel behoben?" (app.feedback) per department that resolved, by the time of the
+# resolution: how many resolutions the reporter was asked about, and their answers.
+FEEDBACK_SQL = """
+SELECT GROUPING(department_id) AS g_department, department_id,
+       count(*) AS asked,
+       count(*) FILTER (WHERE answer = 'confirmed') AS confirmed,
+       count(*) FILTER (WHERE answer = 'reopened') AS reopened
+FROM resolution_feedback
+WHERE CAST(:since AS timestamptz) IS NULL OR resolved_at >= :since
+GROUP BY GROUPING SETS ((department_id), ())
+"""
+
+
 def compute(now: datetime | None = None) -> dict:
     """All figures for every period, with names, as plain JSON data."""
     now = now or datetime.now(UTC)
@@ -59,7 +72,30 @@ def compute(now: datetime | None = None) -> dict:
         sql = FIGURES_SQL.format(open_statuses=sql_in(OPEN_STATUSES))
         rows = db.session.execute(text(sql), {"since": since}).mappings().all()
         periods[key] = _arrange(rows, names)
+        periods[key]["feedback"] = _feedback(since, names["department"])
     return {"computed_at": now.isoformat(), "periods": periods}
+
+
+def _feedback(since: datetime | None, departments: dict) -> dict:
+    """Per department and in total: resolutions asked about, and the shares (in per cent, one
+    decimal) the reporters confirmed and reopened; the rest is unanswered."""
+    result: dict = {"total": None, "department": []}
+    for row in db.session.execute(text(FEEDBACK_SQL), {"since": since}).mappings():
+        asked, confirmed, reopened = row["asked"], row["confirmed"], row["reopened"]
+        figures = {
+            "asked": asked,
+            "confirmed": confirmed,
+            "reopened": reopened,
+            "confirmed_share": round(100 * confirmed / asked, 1) if asked else None,
+            "reopened_share": round(100 * reopened / asked, 1) if asked else None,
+        }
+        if row["g_department"]:
+            result["total"] = figures
+            continue
+        code, name = departments.get(row["department_id"], ("?", "?"))
+        result["department"].append({"code": code, "name": name, **figures})
+    result["department"].sort(key=lambda item: item["name"])
+    return result
 
 
 def _arrange(rows: Sequence[RowMapping], names: dict) -> dict:
