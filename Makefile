@@ -75,6 +75,7 @@ bench: setup migrate
 	$(PY) bench/nearby.py
 	$(PY) bench/form_page.py
 	$(PY) bench/offline.py
+	$(PY) bench/alerts.py
 
 # Stops and removes this checkout's cluster only (its data, log and remembered port).
 clean-db:

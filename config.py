@@ -160,6 +160,9 @@ class Config:
     # this often; 0: never (a timer runs `flask media sweep` instead).
     MEDIA_SWEEP_INTERVAL_HOURS = _env_int("MEDIA_SWEEP_INTERVAL_HOURS", 24)
     RATELIMIT_FOLLOW = _env("RATELIMIT_FOLLOW", "10 per hour")
+    # Area alerts (app/alerts): the daily digest covers the reports published until this hour
+    # (city time) and is written by the worker soon after it.
+    ALERT_DIGEST_HOUR = _env_int("ALERT_DIGEST_HOUR", 7)
     # Questions to the reporter (Rückfrage): the answer link works once and this many days;
     # answers sent per client address.
     INQUIRY_DAYS = _env_int("INQUIRY_DAYS", 30)

@@ -36,6 +36,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.addresses.views import bp as addresses_bp
     from app.admin import mails, views  # noqa: F401  (both add their pages to admin_bp)
     from app.admin.blueprint import bp as admin_bp
+    from app.alerts.cli import alerts_cli
+    from app.alerts.views import bp as alerts_bp
     from app.auth import views as auth
     from app.auth.cli import users_cli
     from app.cityapp import views as cityapp
@@ -73,6 +75,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(alerts_bp)
     app.register_blueprint(inquiries_bp)
     app.register_blueprint(feedback_bp)
     auth.init_app(app)
@@ -87,6 +90,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(users_cli)
     app.cli.add_command(open311_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(alerts_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(media_cli)
     app.cli.add_command(bodies_cli)

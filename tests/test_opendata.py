@@ -111,3 +111,36 @@ def test_bad_filters_are_refused(client, url):
     response = client.get(url)
     assert response.status_code == 400
     assert "Ungültiger Parameter" in response.get_data(as_text=True)
+
+
+def test_atom_feed_within_a_radius(client, make_report):
+    lat, lon = 51.1705, 7.0845
+    near = make_report(at=(lat + 0.003, lon))  # about 330 m north
+    far = make_report(at=(lat + 0.01, lon))  # about 1.1 km north
+    body = client.get(f"/feeds/meldungen.atom?lat={lat}&lon={lon}&radius=500").get_data()
+    feed = ET.fromstring(body)
+    links = [e.find(f"{ATOM}link").get("href") for e in feed.iter(f"{ATOM}entry")]
+    assert [link.rsplit("/", 1)[1] for link in links] == [near.case_number]
+    assert "radius=500" in feed.find(f"{ATOM}id").text
+    wider = client.get(f"/feeds/meldungen.atom?lat={lat}&lon={lon}&radius=1500").get_data()
+    assert far.case_number.encode() in wider and near.case_number.encode() in wider
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("lat=51.17&lon=7.08", "„lat“, „lon“ und „radius“ gehören zusammen"),
+        ("radius=500", "gehören zusammen"),
+        ("lat=51.17&lon=7.08&radius=0", "zwischen 1 und 5000 Metern"),
+        ("lat=51.17&lon=7.08&radius=5001", "zwischen 1 und 5000 Metern"),
+        ("lat=51.17&lon=7.08&radius=abc", "ganze Zahl von Metern"),
+        ("lat=51.17&lon=7.08&radius=-5", "ganze Zahl von Metern"),
+        ("lat=NaN&lon=7.08&radius=500", "endliche Zahl"),
+        ("lat=91&lon=7.08&radius=500", "zwischen -90 und 90"),
+        ("lat=51.17&lon=x&radius=500", "Parameter „lon“"),
+    ],
+)
+def test_bad_radius_filters_are_refused_with_a_clear_message(client, query, message):
+    response = client.get(f"/feeds/meldungen.atom?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)

@@ -21,6 +21,7 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.media.storage import upload_root
 from app.models import Photo
+from app.periodic import Periodic
 
 log = logging.getLogger(__name__)
 # Only names that storage.save() gives (secrets.token_urlsafe(18) + ".jpg"): anything else in
@@ -29,8 +30,6 @@ STORED_NAME = re.compile(r"[A-Za-z0-9_-]{24}\.jpg")
 BATCH = 1000
 # Files younger than this may belong to an upload whose commit is still to come.
 DEFAULT_MIN_AGE_HOURS = 24
-# After a failed sweep (the database down, …) the worker tries again this much sooner.
-RETRY_SECONDS = 3600
 
 
 KEPT_FOR_REJECTED = text(
@@ -75,10 +74,10 @@ def summary(files: int, size: int, min_age_hours: float) -> str:
     )
 
 
-class Schedule:
-    """The sweep inside a long-running worker (`flask outbox work`): at start-up, then every
-    `interval` seconds of `clock`; a failed sweep is tried again after RETRY_SECONDS. So the
-    orphans go without a cron job, and a worker restarted now and then still sweeps."""
+class Schedule(Periodic):
+    """The sweep inside the worker: at start-up, then every `interval` seconds."""
+
+    failure = "Fotodateien nicht aufgeräumt"
 
     def __init__(
         self,
@@ -86,8 +85,8 @@ class Schedule:
         min_age_hours: float = DEFAULT_MIN_AGE_HOURS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.interval, self.min_age_hours, self.clock = interval, min_age_hours, clock
-        self.due_at = clock()
+        super().__init__(interval, clock)
+        self.min_age_hours = min_age_hours
 
     @classmethod
     def from_config(cls) -> Schedule | None:
@@ -95,22 +94,11 @@ class Schedule:
         hours = current_app.config["MEDIA_SWEEP_INTERVAL_HOURS"]
         return cls(hours * 3600) if hours > 0 else None
 
-    def run_if_due(self) -> bool:
-        """Sweeps if it is time to; whether it did. Never raises: the mails must go on."""
-        now = self.clock()
-        if now < self.due_at:
-            return False
-        try:
-            files, size = sweep(self.min_age_hours * 3600)
-        except Exception as exc:  # WrongDatabase, the database down, …: log it, try later
-            db.session.rollback()
-            log.warning("Fotodateien nicht aufgeräumt: %s", exc)
-            self.due_at = now + min(self.interval, RETRY_SECONDS)
-            return False
+    def run(self) -> str:
+        """WrongDatabase, the database down, …: raised, logged and tried again later."""
+        files, size = sweep(self.min_age_hours * 3600)
         db.session.rollback()  # it only read: end the transaction
-        log.info(summary(files, size, self.min_age_hours))
-        self.due_at = now + self.interval
-        return True
+        return summary(files, size, self.min_age_hours)
 
 
 def _holds_photo_files(root: Path) -> bool:

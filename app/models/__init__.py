@@ -1,6 +1,7 @@
 """All models, importable from one place (and seen by Alembic's autogenerate)."""
 
 from app.models.address import Address, Street
+from app.models.alert import AreaAlert
 from app.models.api_key import ApiKey
 from app.models.body import Body, ExchangeJob, JobState
 from app.models.case_counter import CaseCounter
@@ -23,6 +24,7 @@ from app.models.user import User
 __all__ = [
     "Address",
     "ApiKey",
+    "AreaAlert",
     "Body",
     "CaseCounter",
     "Category",

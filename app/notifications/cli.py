@@ -1,5 +1,5 @@
 """`flask outbox send` (once, until nothing is due) and `flask outbox work` (the worker, which
-also sweeps orphan photo files once a day)."""
+also sweeps orphan photo files once a day and writes the area alerts' daily digests)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.alerts.digest import DigestSchedule
 from app.extensions import db
 from app.media.sweep import Schedule
 from app.notifications.outbox import send_due
@@ -37,7 +38,8 @@ def send_command() -> None:
 @with_appcontext
 def work_command() -> None:
     """Send due mails until stopped (SIGTERM or Ctrl-C end it after the current mail); sweep
-    orphan photo files at start-up and every MEDIA_SWEEP_INTERVAL_HOURS."""
+    orphan photo files at start-up and every MEDIA_SWEEP_INTERVAL_HOURS; write the daily
+    digests of area alerts once ALERT_DIGEST_HOUR has passed."""
     # Development mail (no MAIL_SERVER) is written to this log.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     stopping = []
@@ -47,10 +49,12 @@ def work_command() -> None:
     if not current_app.config["MAIL_SERVER"]:
         log.warning("MAIL_SERVER ist nicht gesetzt: E-Mails werden nur ins Protokoll geschrieben.")
     sweeping = Schedule.from_config()
+    digests = DigestSchedule()
     try:
         while not stopping:
             if sweeping is not None:
                 sweeping.run_if_due()
+            digests.run_if_due()
             try:
                 counts = send_due()
             except Exception:  # the database went away, …: log it, wait, and carry on

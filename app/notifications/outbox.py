@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.urls import iri_to_uri
 
 from app.extensions import db
@@ -39,16 +39,9 @@ def enqueue(
     report: Report | None = None,
     unsubscribe_url: str | None = None,
 ) -> OutboxMail:
-    headers = {}
-    if unsubscribe_url:
-        # RFC 8058: mail programs offer "unsubscribe" and POST to the link themselves.
-        headers = {
-            # A header must be ASCII: an internationalised host becomes its punycode form.
-            "List-Unsubscribe": f"<{iri_to_uri(unsubscribe_url)}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
+    headers = unsubscribe_headers(unsubscribe_url) if unsubscribe_url else {}
     mail = OutboxMail(
-        message_id=f"<{uuid.uuid4().hex}@{_sender_domain()}>",
+        message_id=f"<{uuid.uuid4().hex}@{sender_domain()}>",
         recipient=recipient,
         subject=draft.subject,
         body_text=draft.text,
@@ -61,9 +54,31 @@ def enqueue(
     return mail
 
 
-def _sender_domain() -> str:
+def unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
+    """RFC 8058: mail programs offer "unsubscribe" and POST to the link themselves."""
+    return {
+        # A header must be ASCII: an internationalised host becomes its punycode form.
+        "List-Unsubscribe": f"<{iri_to_uri(unsubscribe_url)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def sender_domain() -> str:
     address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
     return address.rpartition("@")[2] or "localhost"
+
+
+def sent_recently(recipient: str, kinds: tuple[str, ...], within: timedelta) -> int:
+    """How many mails of these kinds the address was written within the time: the budget that
+    keeps anyone from flooding a stranger's inbox through our confirmation mails."""
+    sent = db.session.scalar(
+        select(func.count()).where(
+            OutboxMail.kind.in_(kinds),
+            OutboxMail.recipient == recipient,
+            OutboxMail.created_at > datetime.now(UTC) - within,
+        )
+    )
+    return sent or 0
 
 
 class Transport:

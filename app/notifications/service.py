@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.feedback import asking
 from app.links import external_url
-from app.models import OutboxMail, Report, ResolutionFeedback, Subscription
+from app.models import Report, ResolutionFeedback, Subscription
 from app.notifications import tokens
 from app.notifications.compose import draft
-from app.notifications.outbox import enqueue
+from app.notifications.outbox import enqueue, sent_recently
 
 # A second follow request for the same address within this time sends no second mail.
 CONFIRM_RESEND_AFTER = timedelta(hours=24)
-# Confirmation requests one address receives in a day, over all reports.
+# Confirmation requests one address receives in a day, over all reports and area alerts.
 CONFIRMS_PER_DAY = 3
+CONFIRM_KINDS = ("follow_confirm", "alert_confirm")
 
 
 def _unsubscribe_url(subscription: Subscription) -> str:
@@ -160,7 +161,7 @@ def follow(report: Report, email: str, language: str) -> None:
         return
     if existing is not None and now - existing.created_at < CONFIRM_RESEND_AFTER:
         return
-    if _confirmations_sent(email, now) >= CONFIRMS_PER_DAY:
+    if sent_recently(email, CONFIRM_KINDS, timedelta(days=1)) >= CONFIRMS_PER_DAY:
         return
     if existing is None:
         existing = _new_subscription(report, email, language)
@@ -172,17 +173,6 @@ def follow(report: Report, email: str, language: str) -> None:
     confirm_url = external_url("notifications.confirm", token=token)
     mail = draft("follow_confirm", language, report, confirm_url=confirm_url)
     enqueue(email, mail, "follow_confirm", report)
-
-
-def _confirmations_sent(email: str, now: datetime) -> int:
-    sent = db.session.scalar(
-        select(func.count()).where(
-            OutboxMail.kind == "follow_confirm",
-            OutboxMail.recipient == email,
-            OutboxMail.created_at > now - timedelta(days=1),
-        )
-    )
-    return sent or 0
 
 
 def _new_subscription(report: Report, email: str, language: str) -> Subscription | None:

@@ -22,7 +22,8 @@ def purge_command() -> None:
     click.echo(
         f"Löschfrist {days} Tage: Kontaktdaten aus {counts['reports']} Meldungen entfernt, "
         f"{counts['subscriptions']} Benachrichtigungen beendet, {counts['unconfirmed']} "
-        f"unbestätigte Anmeldungen, {counts['rejected']} abgelehnte Meldungen und "
+        f"unbestätigte Anmeldungen und {counts['unconfirmed_alerts']} unbestätigte "
+        f"Gebietsbenachrichtigungen, {counts['rejected']} abgelehnte Meldungen und "
         f"{counts['mails']} versandte E-Mails gelöscht, {counts['answers']} Antworten auf "
         f"Rückfragen und Kommentare zum Wiederöffnen entfernt; {counts['snapshots']} Kopien "
         "abgelehnter Meldungen vom Vortag oder früher entfernt."

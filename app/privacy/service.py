@@ -1,7 +1,8 @@
 """Personal data is kept only as long as the work needs it (DSGVO Art. 5 (1) e): a report's
 contact data and the citizen's unredacted words go RETENTION_DAYS after it was closed, and with
 them its subscriptions; records of rejected reports, delivered or failed mails and unconfirmed
-follow requests go after the same time (unconfirmed ones after a week); the copy a rejected
+follow requests go after the same time (unconfirmed ones, and unconfirmed area alerts,
+after a week); the copy a rejected
 report keeps for taking the rejection back (with the reporter's data) goes the next day. The
 reporter's answers to staff questions (app/inquiries) are the citizen's own words too: they go
 with the contact data (a published, edited version stays public like the public text), and so
@@ -15,6 +16,7 @@ from sqlalchemy import CursorResult, Executable, delete, exists, or_, select, up
 
 from app.extensions import db
 from app.models import (
+    AreaAlert,
     Inquiry,
     OutboxMail,
     RejectedReport,
@@ -79,6 +81,13 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
             delete(Subscription).where(
                 Subscription.confirmed_at.is_(None),
                 Subscription.created_at < now - timedelta(seconds=CONFIRM_MAX_AGE),
+            )
+        ),
+        # An area alert nobody confirmed: its address goes when the link has expired.
+        "unconfirmed_alerts": _deleted(
+            delete(AreaAlert).where(
+                AreaAlert.confirmed_at.is_(None),
+                AreaAlert.created_at < now - timedelta(seconds=CONFIRM_MAX_AGE),
             )
         ),
         "rejected": _deleted(delete(RejectedReport).where(RejectedReport.rejected_at < cutoff)),

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app.coordinates import CoordinateError, parse_coordinate
 from app.extensions import db
 from app.models import Category, District
 from app.models.status import CLOSED_STATUSES, OPEN_STATUSES, Status
@@ -45,6 +46,8 @@ class ReportFilter:
     until: date | None = None
     # With "current": resolved reports closed at or after this moment count too.
     resolved_since: datetime | None = None
+    # Feeds and exports only (the map's rollups know no points): see parse_circle.
+    circle: Circle | None = None
     # The raw values, for links and forms.
     args: dict[str, str] = field(default_factory=dict)
 
@@ -178,6 +181,64 @@ def parse_filter(args: dict[str, str]) -> ReportFilter:
 
 
 FILTER_PARAMETERS = ("category", "status", "district", "since", "until")
+CIRCLE_PARAMETERS = ("lat", "lon", "radius")
+# A feed or an alert for more than this around a point is most of the city: take the city's.
+RADIUS_MAX_M = 5000
+
+
+@dataclass(frozen=True)
+class Circle:
+    """Reports within `radius_m` metres of a point (feeds, exports, area alerts)."""
+
+    lat: float
+    lon: float
+    radius_m: int
+
+
+# {point}: the report's location; {lat}, {lon}, {radius}: SQL values. The polygon is a little
+# larger than the circle (a buffer's polygon lies inside it), so the GiST index finds every
+# candidate; the distance on the sphere then decides.
+CIRCLE_AREA_SQL = (
+    "ST_Buffer(ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)::geography, {radius} * 1.01 + 1)"
+    "::geometry"
+)
+WITHIN_SQL = "ST_DWithin({point}::geography, {center}::geography, {radius})"
+
+
+def circle_where(circle: Circle, point: str, prefix: str = "c") -> tuple[str, dict]:
+    """The SQL condition that `point` lies in the circle, and its parameters."""
+    values = {k: f":{prefix}_{k}" for k in ("lat", "lon", "radius")}
+    center = "ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)".format(**values)
+    condition = f"{point} && {CIRCLE_AREA_SQL.format(**values)} AND " + WITHIN_SQL.format(
+        point=point, center=center, radius=values["radius"]
+    )
+    params = {f"{prefix}_lat": circle.lat, f"{prefix}_lon": circle.lon}
+    return condition, params | {f"{prefix}_radius": circle.radius_m}
+
+
+def parse_circle(args: Mapping[str, str]) -> Circle | None:
+    """`lat`, `lon` and `radius` (metres) together, or none of them."""
+    raw = {k: (args.get(k) or "").strip()[:50] for k in CIRCLE_PARAMETERS}
+    given = [k for k, v in raw.items() if v]
+    if not given:
+        return None
+    missing = [k for k in CIRCLE_PARAMETERS if not raw[k]]
+    if missing:
+        raise FilterError(missing[0], "„lat“, „lon“ und „radius“ gehören zusammen.")
+    try:
+        lat = parse_coordinate(raw["lat"], -90, 90)
+    except CoordinateError as exc:
+        raise FilterError("lat", str(exc)) from None
+    try:
+        lon = parse_coordinate(raw["lon"], -180, 180)
+    except CoordinateError as exc:
+        raise FilterError("lon", str(exc)) from None
+    if not raw["radius"].isascii() or not raw["radius"].isdigit():
+        raise FilterError("radius", "„radius“ muss eine ganze Zahl von Metern sein.")
+    radius = int(raw["radius"])
+    if not 1 <= radius <= RADIUS_MAX_M:
+        raise FilterError("radius", f"„radius“ muss zwischen 1 und {RADIUS_MAX_M} Metern liegen.")
+    return Circle(lat, lon, radius)
 
 
 def with_default(args: Mapping[str, str]) -> dict[str, str]:

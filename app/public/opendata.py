@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import Category, Department, District, Report
 from app.models.status import Status
 from app.open311.formats import NOT_XML
-from app.public.filters import ReportFilter
+from app.public.filters import ReportFilter, circle_where
 from app.public.projection import public_text
 
 # The public fields of a report; the projection decides what is public (text once published).
@@ -67,6 +67,9 @@ CSV_FIELDS = [
 
 def _where(flt: ReportFilter) -> tuple[str, dict]:
     where, params = flt.where("r")
+    if flt.circle:
+        near, values = circle_where(flt.circle, "r.location")
+        where, params = f"{where} AND {near}", params | values
     if flt.start:
         where += " AND r.created_at >= :since"
         params["since"] = flt.start

@@ -8,18 +8,29 @@ from flask import Blueprint, Response, abort, current_app, request, stream_with_
 
 from app.extensions import limiter
 from app.public import opendata
-from app.public.filters import FilterError, ReportFilter, parse_filter
+from app.public.filters import (
+    CIRCLE_PARAMETERS,
+    FilterError,
+    ReportFilter,
+    parse_circle,
+    parse_filter,
+)
 
 bp = Blueprint("opendata", __name__)
 
 
 def _filter() -> ReportFilter:
+    """The shared filters and a circle (lat, lon, radius)."""
     try:
-        return parse_filter(request.args)
+        flt = parse_filter(request.args)
+        flt.circle = parse_circle(request.args)
     except FilterError as exc:
         abort(
             Response(f"Ungültiger Parameter „{exc.parameter}“: {exc}\n", 400, mimetype="text/plain")
         )
+    if flt.circle:
+        flt.args |= {k: request.args[k].strip() for k in CIRCLE_PARAMETERS}
+    return flt
 
 
 def _report_url() -> Callable[[str], str]:

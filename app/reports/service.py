@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select, text
 
 from app.addresses.places import place_lateral
+from app.alerts import matching as alerts
 from app.exchange.forwarding import forward
 from app.extensions import db
 from app.media import storage
@@ -152,6 +153,8 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
         # Routing chose another body: the same transaction queues the report for it.
         forward(report, report.body, author=f"Meldung ({new.channel.value})")
     notifications.report_filed(report, token, new.language)
+    if report.published_at is not None:  # immediate publishing: public from the first moment
+        alerts.report_published(report)
     return FiledReport(report, token)
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.alerts import matching as alerts
 from app.extensions import db
 from app.models import (
     Category,
@@ -52,6 +53,7 @@ def publish(user: User, report: Report, seen_version: int | None) -> None:
     report.published_at = datetime.now(UTC)
     _internal(report, user, "Geprüft und veröffentlicht.")
     db.session.flush()
+    alerts.report_published(report)  # public now: the area alerts hear of it
 
 
 def redact(user: User, report: Report, seen_version: int | None, text: str | None) -> None:
