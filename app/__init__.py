@@ -57,6 +57,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.staff.views import bp as staff_bp
     from app.stats.cli import stats_cli
     from app.stats.views import bp as stats_bp
+    from app.support.views import bp as support_bp
 
     storage.init_app(app)
     app.register_blueprint(public_bp)
@@ -70,6 +71,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(support_bp)
     app.register_blueprint(inquiries_bp)
     auth.init_app(app)
     # Open311 clients are other systems, not browsers with our forms: filing needs an API key.

@@ -18,7 +18,7 @@ def _address(field: StringField) -> None:
         raise ValidationError(str(exc)) from None
 
 
-def _email_field(label: str) -> StringField:
+def email_field(label: str) -> StringField:
     return StringField(
         label,
         validators=[
@@ -33,11 +33,11 @@ def _email_field(label: str) -> StringField:
 class LinkForm(FlaskForm):
     """The private tracking link sent once to an address the reporter types after filing."""
 
-    email = _email_field(_l("E-Mail-Adresse für den Link"))
+    email = email_field(_l("E-Mail-Adresse für den Link"))
 
 
 class FollowForm(FlaskForm):
-    email = _email_field(_l("Ihre E-Mail-Adresse"))
+    email = email_field(_l("Ihre E-Mail-Adresse"))
     language = SelectField(
         _l("Sprache der E-Mails"),
         choices=LANGUAGES,

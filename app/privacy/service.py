@@ -4,8 +4,10 @@ them its subscriptions; records of rejected reports, delivered or failed mails a
 follow requests go after the same time (unconfirmed ones after a week); the copy a rejected
 report keeps for taking the rejection back (with the reporter's data) goes the next day. The
 reporter's answers to staff questions (app/inquiries) are the citizen's own words too: they go
-with the contact data (a published, edited version stays public like the public text). Nothing
-here commits."""
+with the contact data (a published, edited version stays public like the public text).
+Supporters' addresses ("Ich bin auch betroffen") go like subscriptions: with the report's
+contact data, unconfirmed ones after a week; the report keeps only their number. Nothing here
+commits."""
 
 from __future__ import annotations
 
@@ -14,7 +16,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import CursorResult, Executable, delete, exists, or_, select, update
 
 from app.extensions import db
-from app.models import Inquiry, OutboxMail, RejectedReport, Report, Subscription, TimelineEvent
+from app.models import (
+    Inquiry,
+    OutboxMail,
+    RejectedReport,
+    Report,
+    Subscription,
+    Support,
+    TimelineEvent,
+)
 from app.models.status import CLOSED_STATUSES
 from app.notifications.tokens import CONFIRM_MAX_AGE
 from app.public.filters import city_day, day_start
@@ -41,6 +51,9 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
                 exists().where(Report.id == Subscription.report_id, *closed_long_ago)
             )
         ),
+        "supports": _deleted(
+            delete(Support).where(exists().where(Report.id == Support.report_id, *closed_long_ago))
+        ),
         "reports": _rows(
             update(Report)
             .where(*closed_long_ago, has_personal_data)
@@ -66,6 +79,12 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
             delete(Subscription).where(
                 Subscription.confirmed_at.is_(None),
                 Subscription.created_at < now - timedelta(seconds=CONFIRM_MAX_AGE),
+            )
+        ),
+        "unconfirmed_supports": _deleted(
+            delete(Support).where(
+                Support.confirmed_at.is_(None),
+                Support.created_at < now - timedelta(seconds=CONFIRM_MAX_AGE),
             )
         ),
         "rejected": _deleted(delete(RejectedReport).where(RejectedReport.rejected_at < cutoff)),

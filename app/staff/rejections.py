@@ -21,6 +21,7 @@ from app.models import (
     RejectedReport,
     Report,
     Subscription,
+    Support,
     TimelineEvent,
     User,
 )
@@ -29,7 +30,9 @@ from app.staff.actions import ActionError
 
 # Every table whose rows go with a report and come back with it, and its own columns (the
 # generated ones are computed again).
-RESTORED = [cast(Table, model.__table__) for model in (Report, TimelineEvent, Photo, Subscription)]
+RESTORED = [
+    cast(Table, model.__table__) for model in (Report, TimelineEvent, Photo, Subscription, Support)
+]
 # Links of the report to rows that may be gone by the time it comes back: dropped then.
 LINKS = {"duplicate_of_id": Report, "assignee_id": User, "body_id": Body, "api_key_id": ApiKey}
 
@@ -56,7 +59,7 @@ def snapshot(report: Report) -> dict:
             ),
             {"id": report.id},
         )
-        for table in ("timeline_events", "photos", "subscriptions")
+        for table in ("timeline_events", "photos", "subscriptions", "supports")
     }
     return {"reports": [row], **related}
 
