@@ -62,6 +62,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.staff.views import bp as staff_bp
     from app.stats.cli import stats_cli
     from app.stats.views import bp as stats_bp
+    from app.support.views import bp as support_bp
 
     storage.init_app(app)
     app.register_blueprint(public_bp)
@@ -76,6 +77,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(alerts_bp)
+    app.register_blueprint(support_bp)
     app.register_blueprint(inquiries_bp)
     app.register_blueprint(feedback_bp)
     auth.init_app(app)

@@ -12,6 +12,9 @@ from app.extensions import db
 from app.models import Category, Photo, Report, TimelineEvent
 from tests.factories import MITTE
 
+# What a single report's card on the map carries (app.map.service): public facts only.
+MAP_CARD_KEYS = {"id", "status", "category", "place", "created", "text", "thumb", "supports"}
+
 
 def category_id(code: str = "licht") -> int:
     return db.session.scalar(select(Category.id).where(Category.code == code))

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Report
+from tests.helpers import MAP_CARD_KEYS
 
 CITY = "6.9,51.1,7.2,51.25"
 # The default status: open, or resolved since midnight 30 days ago in the city's time zone.
@@ -127,7 +128,7 @@ def test_a_cluster_of_one_is_the_report_itself(client, reports):
     assert singles
     for feature in singles[:20]:
         props = feature["properties"]
-        assert set(props) == {"id", "status", "category", "place", "created", "text", "thumb"}
+        assert set(props) == MAP_CARD_KEYS
         report = db.session.scalars(select(Report).where(Report.case_number == props["id"])).one()
         assert report.status == props["status"]
         assert report.category.code == props["category"]

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Photo, Status
 from app.public.cards import shorten
 from tests.factories import MITTE, jpeg
+from tests.helpers import MAP_CARD_KEYS
 
 LAT, LON = MITTE
 NEAR = f"{LON - 0.0005},{LAT - 0.0003},{LON + 0.0005},{LAT + 0.0003}"
@@ -147,7 +148,8 @@ def test_a_single_report_carries_its_card_and_nothing_personal(client, make_repo
     )
     db.session.commit()
     props = singles(client)[report.case_number]
-    assert set(props) == {"id", "status", "category", "place", "created", "text", "thumb"}
+    assert set(props) == MAP_CARD_KEYS
+    assert props["supports"] == 0
     assert props["place"] == "Kölner Straße 5"
     assert props["created"].startswith(report.created_at.date().isoformat()[:4])
     assert props["text"].endswith("…") and len(props["text"]) <= 120

@@ -274,6 +274,7 @@ def _report_feature(report: dict, card: Card | None) -> dict:
             "created": card.created_at.isoformat(timespec="seconds"),
             "text": card.text,
             "thumb": url_for("public.photo", name=card.thumbnail) if card.thumbnail else None,
+            "supports": card.support_count,
         }
     return {
         "type": "Feature",

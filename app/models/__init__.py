@@ -19,6 +19,7 @@ from app.models.request_key import RequestKey
 from app.models.response_template import ResponseTemplate
 from app.models.statistics import StatisticsSnapshot
 from app.models.status import Channel, EventKind, Status
+from app.models.support import Support
 from app.models.user import User
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "Status",
     "Street",
     "Subscription",
+    "Support",
     "TimelineEvent",
     "User",
 ]

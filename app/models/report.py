@@ -45,6 +45,7 @@ class Report(Model):
         CheckConstraint(f"status IN ({sql_in(Status)})", name="status"),
         CheckConstraint(f"channel IN ({sql_in(Channel)})", name="channel"),
         CheckConstraint("priority BETWEEN 0 AND 2", name="priority"),
+        CheckConstraint("support_count >= 0", name="support_count"),
         # A period with one more filter has no map rollup: these make it an index-only scan.
         Index(
             "ix_reports_status_created",
@@ -106,6 +107,9 @@ class Report(Model):
             postgresql_include=["px", "py", "category_id", "district_id"],
             postgresql_where=text(f"status = '{Status.RESOLVED.value}'"),
         ),
+        # The list's "meiste Unterstützung": walked backwards, most supported first and newest
+        # first among equals, stopping after a page (keyset on all three columns).
+        Index("ix_reports_support_order", "support_count", "created_at", "id"),
         # The inbox: the few unchecked reports, oldest first.
         Index(
             "ix_reports_unpublished_created",
@@ -179,6 +183,10 @@ class Report(Model):
     # (app.staff.returns). Staff only.
     returned_at: Mapped[datetime | None] = mapped_column()
     return_reason: Mapped[str | None] = mapped_column(Text)
+    # Confirmed "Ich bin auch betroffen" (app.support), kept here in the transaction that
+    # confirms one, so that lists sort by it and cards show it without counting rows. Not part
+    # of the optimistic locking: a citizen's support never makes a staff change stale.
+    support_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # Optimistic locking: a change made on an outdated page is refused, not lost.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     px: Mapped[int] = mapped_column(Integer, Computed(PX_SQL, persisted=True))

@@ -45,6 +45,9 @@ def as_json(found: Nearby) -> dict:
     return {
         "case_number": found.case_number,
         "url": url_for("public.report", case_number=found.case_number),
+        # "Ich bin auch betroffen": support this one instead of filing a new report.
+        "support_url": url_for("support.support", case_number=found.case_number),
+        "support_count": card.support_count,
         "category": found.category,
         "same_category": found.same_category,
         "status": found.status,

@@ -19,6 +19,10 @@ SUBJECTS = {
         "de": "Bitte bestätigen: Meldung {case} folgen",
         "en": "Please confirm: follow report {case}",
     },
+    "support_confirm": {
+        "de": "Bitte bestätigen: Auch betroffen von Meldung {case}",
+        "en": "Please confirm: also affected by report {case}",
+    },
     "department": {"de": "Neue Meldung {case}: {category}", "en": "New report {case}: {category}"},
     "tracking_link": {
         "de": "Ihr Link zur Meldung {case}",

@@ -4,6 +4,7 @@ the services that change reports, inside their transaction; nothing here commits
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.feedback import asking
 from app.links import external_url
-from app.models import Report, ResolutionFeedback, Subscription
+from app.models import Report, ResolutionFeedback, Subscription, Support
 from app.notifications import tokens
 from app.notifications.compose import draft
 from app.notifications.outbox import enqueue, sent_recently
@@ -20,7 +21,7 @@ from app.notifications.outbox import enqueue, sent_recently
 CONFIRM_RESEND_AFTER = timedelta(hours=24)
 # Confirmation requests one address receives in a day, over all reports and area alerts.
 CONFIRMS_PER_DAY = 3
-CONFIRM_KINDS = ("follow_confirm", "alert_confirm")
+CONFIRM_KINDS = ("follow_confirm", "support_confirm", "alert_confirm")
 
 
 def _unsubscribe_url(subscription: Subscription) -> str:
@@ -148,41 +149,75 @@ def normalise(address: str) -> str:
 
 
 def follow(report: Report, email: str, language: str) -> None:
-    """Ask to follow a report: a confirmation mail (double opt-in). The answer to the person is
-    the same whether or not the address already follows, so it reveals nothing; an address gets
-    at most CONFIRMS_PER_DAY confirmation requests, so nobody can flood a stranger's inbox."""
+    """Ask to follow a report: a confirmation mail (double opt-in)."""
+    ask_confirmation(Subscription, report, email, language, "follow", "notifications.confirm")
+
+
+# What a confirmation link is for: the row type (a follower or a supporter) it confirms.
+Pending = TypeVar("Pending", Subscription, Support)
+# Mails that ask an address to confirm something: together at most CONFIRMS_PER_DAY a day.
+
+
+def ask_confirmation(
+    row_type: type[Pending],
+    report: Report,
+    email: str,
+    language: str,
+    purpose: str,
+    endpoint: str,
+    **context: object,
+) -> Pending | None:
+    """The double opt-in of following and supporting: a pending row and a mail with a signed
+    link (`purpose` names the token and the mail, `endpoint` the page that confirms). The
+    answer to the person is the same whether or not the address is known, so it reveals
+    nothing; an address gets at most CONFIRMS_PER_DAY such mails, so nobody can flood a
+    stranger's inbox. Returns the row when a mail was written."""
     email = normalise(email)
     now = datetime.now(UTC)
     existing = db.session.scalar(
-        select(Subscription).where(Subscription.report_id == report.id, Subscription.email == email)
+        select(row_type).where(row_type.report_id == report.id, row_type.email == email)
     )
     if existing is not None and existing.confirmed_at is not None:
-        existing.copied_from_id = None  # asked for herself now: stays if the copy goes
-        return
+        if isinstance(existing, Subscription):
+            existing.copied_from_id = None  # asked for herself now: stays if the copy goes
+        return None
     if existing is not None and now - existing.created_at < CONFIRM_RESEND_AFTER:
-        return
+        return None
     if sent_recently(email, CONFIRM_KINDS, timedelta(days=1)) >= CONFIRMS_PER_DAY:
-        return
+        return None
     if existing is None:
-        existing = _new_subscription(report, email, language)
+        existing = insert_once(row_type(report_id=report.id, email=email, language=language))
         if existing is None:
-            return  # the same request, a moment earlier, in another worker
+            return None  # the same request, a moment earlier, in another worker
     existing.language, existing.created_at = language, now
     db.session.flush()
-    token = tokens.sign("follow", existing.id)
-    confirm_url = external_url("notifications.confirm", token=token)
-    mail = draft("follow_confirm", language, report, confirm_url=confirm_url)
-    enqueue(email, mail, "follow_confirm", report)
+    confirm_url = external_url(endpoint, token=tokens.sign(purpose, existing.id))
+    kind = f"{purpose}_confirm"
+    mail = draft(kind, language, report, confirm_url=confirm_url, **context)
+    enqueue(email, mail, kind, report)
+    return existing
 
 
-def _new_subscription(report: Report, email: str, language: str) -> Subscription | None:
-    subscription = Subscription(report_id=report.id, email=email, language=language)
+def insert_once(row: Pending) -> Pending | None:
+    """The row added, or None when its unique key exists already (another request won)."""
     try:
         with db.session.begin_nested():
-            db.session.add(subscription)
+            db.session.add(row)
     except IntegrityError:
         return None
-    return subscription
+    return row
+
+
+def subscribe_confirmed(report: Report, email: str, language: str) -> None:
+    """A confirmed follower without a mail of its own: the address has just been confirmed
+    another way (a supporter's link). An existing request is confirmed; a race adds nothing."""
+    existing = db.session.scalar(
+        select(Subscription).where(Subscription.report_id == report.id, Subscription.email == email)
+    )
+    if existing is None:
+        existing = insert_once(Subscription(report_id=report.id, email=email, language=language))
+    if existing is not None and existing.confirmed_at is None:
+        existing.confirmed_at = datetime.now(UTC)
 
 
 def confirm(token: str) -> Subscription | None:

@@ -147,6 +147,7 @@ def _page(names: frozenset[str], status: str | None) -> Subquery:
             Report.media_url,
             Report.location,
             Report.address,
+            Report.support_count,
         )
         .where(*_conditions(names, status))
         .order_by(Report.created_at.desc(), Report.id.desc())
@@ -265,6 +266,8 @@ def _request_object(page: Subquery, laterals: dict[str, FromClause]) -> ColumnEl
                 "detailed_status_label": _label(page.c.status),
                 "status_notes": timeline,
                 "media_urls": media,
+                # Confirmed "Ich bin auch betroffen", named as Klarschiff's CitySDK does.
+                "votes": page.c.support_count,
             }
         )
     return _object(fields)

@@ -21,9 +21,11 @@ def purge_command() -> None:
     db.session.commit()
     click.echo(
         f"Löschfrist {days} Tage: Kontaktdaten aus {counts['reports']} Meldungen entfernt, "
-        f"{counts['subscriptions']} Benachrichtigungen beendet, {counts['unconfirmed']} "
-        f"unbestätigte Anmeldungen und {counts['unconfirmed_alerts']} unbestätigte "
-        f"Gebietsbenachrichtigungen, {counts['rejected']} abgelehnte Meldungen und "
+        f"{counts['subscriptions']} Benachrichtigungen beendet, "
+        f"{counts['supports']} Adressen von Unterstützenden gelöscht, "
+        f"{counts['unconfirmed'] + counts['unconfirmed_supports']} unbestätigte Anmeldungen und "
+        f"{counts['unconfirmed_alerts']} unbestätigte Gebietsbenachrichtigungen, "
+        f"{counts['rejected']} abgelehnte Meldungen und "
         f"{counts['mails']} versandte E-Mails gelöscht, {counts['answers']} Antworten auf "
         f"Rückfragen und Kommentare zum Wiederöffnen entfernt; {counts['snapshots']} Kopien "
         "abgelehnter Meldungen vom Vortag oder früher entfernt."

@@ -6,7 +6,9 @@ after a week); the copy a rejected
 report keeps for taking the rejection back (with the reporter's data) goes the next day. The
 reporter's answers to staff questions (app/inquiries) are the citizen's own words too: they go
 with the contact data (a published, edited version stays public like the public text), and so
-does the comment a reporter gave when reopening a report (app/feedback). Nothing here commits."""
+does the comment a reporter gave when reopening a report (app/feedback). Supporters' addresses
+("Ich bin auch betroffen") go like subscriptions: with the report's contact data, unconfirmed ones
+after a week; the report keeps only their number. Nothing here commits."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from app.models import (
     Report,
     ResolutionFeedback,
     Subscription,
+    Support,
     TimelineEvent,
 )
 from app.models.status import CLOSED_STATUSES
@@ -50,6 +53,9 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
             delete(Subscription).where(
                 exists().where(Report.id == Subscription.report_id, *closed_long_ago)
             )
+        ),
+        "supports": _deleted(
+            delete(Support).where(exists().where(Report.id == Support.report_id, *closed_long_ago))
         ),
         "reports": _rows(
             update(Report)
@@ -88,6 +94,12 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
             delete(AreaAlert).where(
                 AreaAlert.confirmed_at.is_(None),
                 AreaAlert.created_at < now - timedelta(seconds=CONFIRM_MAX_AGE),
+            )
+        ),
+        "unconfirmed_supports": _deleted(
+            delete(Support).where(
+                Support.confirmed_at.is_(None),
+                Support.created_at < now - timedelta(seconds=CONFIRM_MAX_AGE),
             )
         ),
         "rejected": _deleted(delete(RejectedReport).where(RejectedReport.rejected_at < cutoff)),

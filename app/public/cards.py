@@ -24,6 +24,8 @@ class Card:
     # The first public photo's thumbnail (a file name for /fotos/), the public text cut short.
     thumbnail: str | None
     text: str | None
+    # How many people confirmed "Ich bin auch betroffen".
+    support_count: int = 0
 
 
 def shorten(value: str | None, limit: int = SHORT_TEXT) -> str | None:
@@ -55,10 +57,18 @@ def cards(ids: list[int]) -> dict[int, Card]:
     text = func.left(public_text(r.c.published_at, r.c.description), SHORT_TEXT * 2)
     rows = db.session.execute(
         select(
-            r.c.id, r.c.address, r.c.created_at, thumbnail.label("thumb"), text.label("text")
+            r.c.id,
+            r.c.address,
+            r.c.created_at,
+            thumbnail.label("thumb"),
+            text.label("text"),
+            r.c.support_count,
         ).where(r.c.id.in_(ids))
     ).all()
-    return {row.id: Card(row.address, row.created_at, row.thumb, shorten(row.text)) for row in rows}
+    return {
+        row.id: Card(row.address, row.created_at, row.thumb, shorten(row.text), row.support_count)
+        for row in rows
+    }
 
 
 def age(value: datetime, now: datetime | None = None) -> str:

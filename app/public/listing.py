@@ -1,10 +1,13 @@
-"""The report list: the map's accessible twin, with the same filters, newest first."""
+"""The report list: the map's accessible twin, with the same filters, newest first or most
+supported first ("Ich bin auch betroffen"). Keyset pagination in both orders: the next page
+starts after the last row's key, so every page is as fast as the first."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
 from app.extensions import db
@@ -13,6 +16,24 @@ from app.public.cards import cards
 from app.public.filters import ReportFilter
 
 PAGE_SIZE = 25
+NEWEST, MOST_SUPPORTED = "neueste", "unterstuetzung"
+SORTS = {NEWEST: _l("Neueste zuerst"), MOST_SUPPORTED: _l("Meiste Unterstützung")}
+# Each order with its keyset: the ORDER BY and the row the next page starts after. created_at
+# never changes, so it is read from the last row; its support count may have grown since the
+# page was shown, so the link carries the count the reader saw (:count), else today's.
+ORDERS = {
+    NEWEST: (
+        "r.created_at DESC, r.id DESC",
+        "(r.created_at, r.id) < (SELECT created_at, id FROM reports WHERE id = :before)",
+    ),
+    # ix_reports_support_order, walked backwards.
+    MOST_SUPPORTED: (
+        "r.support_count DESC, r.created_at DESC, r.id DESC",
+        "(r.support_count, r.created_at, r.id) < "
+        "(SELECT COALESCE(CAST(:count AS integer), support_count), created_at, id "
+        "FROM reports WHERE id = :before)",
+    ),
+}
 
 
 @dataclass
@@ -28,10 +49,19 @@ class ListedReport:
     # The first public photo's thumbnail and the public text, cut short (None until published).
     thumbnail: str | None = None
     text: str | None = None
+    # Confirmed "Ich bin auch betroffen".
+    support_count: int = 0
 
 
-def list_reports(flt: ReportFilter, before_id: int | None = None) -> tuple[list, int | None]:
-    """One page of reports, and the id to continue after (keyset: fast on any page)."""
+def list_reports(
+    flt: ReportFilter,
+    before_id: int | None = None,
+    sort: str = NEWEST,
+    before_count: int | None = None,
+) -> tuple[list, int | None]:
+    """One page of reports in the order `sort`, and the id to continue after; `before_count`
+    is the support count the last page showed for that report (MOST_SUPPORTED only)."""
+    order, after = ORDERS[sort]
     where, params = flt.where("r")
     conditions = [where]
     if flt.start:
@@ -41,20 +71,20 @@ def list_reports(flt: ReportFilter, before_id: int | None = None) -> tuple[list,
         conditions.append("r.created_at < :until")
         params["until"] = flt.end
     if before_id is not None:
-        conditions.append(
-            "(r.created_at, r.id) < (SELECT created_at, id FROM reports WHERE id = :before)"
-        )
+        conditions.append(after)
         params["before"] = before_id
+        if sort == MOST_SUPPORTED:
+            params["count"] = before_count
     rows = db.session.execute(
         text(
             f"""
             SELECT r.id, r.case_number, r.status, r.created_at,
-                   c.name_de AS category, d.name AS district, r.address
+                   c.name_de AS category, d.name AS district, r.address, r.support_count
             FROM reports AS r
             JOIN categories AS c ON c.id = r.category_id
             JOIN districts AS d ON d.id = r.district_id
             WHERE {" AND ".join(conditions)}
-            ORDER BY r.created_at DESC, r.id DESC
+            ORDER BY {order}
             LIMIT :limit
             """
         ),
@@ -75,6 +105,7 @@ def list_reports(flt: ReportFilter, before_id: int | None = None) -> tuple[list,
                 row.address,
                 card.thumbnail if card else None,
                 card.text if card else None,
+                row.support_count,
             )
         )
     more = len(rows) > PAGE_SIZE

@@ -70,6 +70,8 @@ class PublicReport:
     forwarded_to: str | None
     # The place described: nearest address, street or Stadtteil (None for old reports).
     place: str | None
+    # How many people confirmed "Ich bin auch betroffen" (a number only, never who).
+    support_count: int
 
     @property
     def before_photos(self) -> tuple[PublicPhoto, ...]:
@@ -110,6 +112,7 @@ def public_report(report: Report) -> PublicReport:
         duplicate_of=report.duplicate_of.case_number if report.duplicate_of else None,
         forwarded_to=report.body.name if report.body else None,
         place=report.address,
+        support_count=report.support_count,
     )
 
 

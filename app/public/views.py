@@ -17,7 +17,7 @@ from app.public.filters import (
     parse_filter,
     with_default,
 )
-from app.public.listing import list_reports
+from app.public.listing import NEWEST, SORTS, list_reports
 from app.public.projection import public_report
 from app.reports.service import find_by_case_number
 
@@ -49,18 +49,35 @@ def index():
 @bp.route("/meldungen")
 def report_list():
     flt, error = _page_filter()
-    before = request.args.get("vor", "")
-    return _list_page(
-        flt, int(before) if before.isdigit() and len(before) < 19 else None, error, 400
-    )
+    sort = request.args.get("sortierung", NEWEST)
+    if sort not in SORTS:
+        sort, error = NEWEST, error or "Unbekannte Sortierung; die Liste zeigt die neuesten zuerst."
+    before, count = _number(request.args.get("vor")), _number(request.args.get("stimmen"))
+    return _list_page(flt, before, error, 400, sort, count)
 
 
-def _list_page(flt: ReportFilter, before: int | None, error: str | None, status: int):
-    page, next_id = list_reports(flt, before)
+def _number(raw: str | None) -> int | None:
+    """A page cursor's id or count: digits that fit a bigint, else None (the first page)."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 19 else None
+
+
+def _list_page(
+    flt: ReportFilter,
+    before: int | None,
+    error: str | None,
+    status: int,
+    sort: str = NEWEST,
+    before_count: int | None = None,
+):
+    page, next_id = list_reports(flt, before, sort, before_count)
     return render_template(
         "public/list.html",
         reports=page,
         next_id=next_id,
+        # The count the next page's keyset starts after, as this page shows it.
+        next_count=page[-1].support_count if next_id else None,
+        sort=sort,
+        sorts=SORTS,
         flt=flt,
         default_status=DEFAULT_STATUS,
         error=error,

@@ -20,7 +20,9 @@ from app.models import (
     Photo,
     RejectedReport,
     Report,
+    ResolutionFeedback,
     Subscription,
+    Support,
     TimelineEvent,
     User,
 )
@@ -31,7 +33,16 @@ from app.staff.actions import ActionError
 # with it, parents first: pending forwarding jobs resume, open questions to the reporter stay.
 RESTORED = [
     cast(Table, model.__table__)
-    for model in (Report, TimelineEvent, Photo, Subscription, ExchangeJob, Inquiry)
+    for model in (
+        Report,
+        TimelineEvent,
+        Photo,
+        Subscription,
+        Support,
+        ExchangeJob,
+        Inquiry,
+        ResolutionFeedback,
+    )
 ]
 
 

@@ -14,15 +14,21 @@ from app.models.status import OPEN_STATUSES, sql_in
 PAGE = 50
 
 
-def inbox(limit: int = PAGE) -> list[Report]:
-    """Reports not yet checked (unpublished), oldest first, whatever crews did meanwhile:
-    what the central inbox works through."""
+# The inbox's orders: oldest first (the default), or most "Ich bin auch betroffen" first.
+INBOX_SORTS = ("alter", "unterstuetzung")
+
+
+def inbox(limit: int = PAGE, sort: str = "alter") -> list[Report]:
+    """Reports not yet checked (unpublished), whatever crews did meanwhile: what the central
+    inbox works through, oldest first or most supported first (then oldest). The unchecked
+    reports are few (a partial index holds them), so sorting them by support costs nothing."""
+    supported_first = [Report.support_count.desc()] if sort == "unterstuetzung" else []
     return list(
         db.session.scalars(
             select(Report)
             .where(Report.published_at.is_(None))
             .options(joinedload(Report.category), joinedload(Report.district))
-            .order_by(Report.created_at, Report.id)
+            .order_by(*supported_first, Report.created_at, Report.id)
             .limit(limit)
         )
     )
@@ -38,8 +44,8 @@ class InboxRow:
     maybe_duplicate: bool
 
 
-def inbox_rows(limit: int = PAGE) -> list[InboxRow]:
-    reports = inbox(limit)
+def inbox_rows(limit: int = PAGE, sort: str = "alter") -> list[InboxRow]:
+    reports = inbox(limit, sort)
     ids = [r.id for r in reports]
     thumbnails = dict(
         db.session.execute(

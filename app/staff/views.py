@@ -88,10 +88,15 @@ def home():
 @bp.route("/eingang")
 @roles("admin", "dispatcher")
 def inbox():
-    rows = service.inbox_rows()
+    sort = request.args.get("sortierung", "alter")
+    if sort not in service.INBOX_SORTS:
+        flash(_("Unbekannte Sortierung; der Eingang zeigt die ältesten zuerst."), "error")
+        sort = "alter"
+    rows = service.inbox_rows(sort=sort)
     return render_template(
         "staff/inbox.html",
         rows=rows,
+        sort=sort,
         reports=[row.report for row in rows],  # for the list's map
         priorities=actions.PRIORITIES,
         returned=returns.waiting(),

@@ -388,6 +388,10 @@
         box.appendChild(when);
       }
       if (p.text) { box.appendChild(line("p", "excerpt", p.text)); }
+      if (p.supports) {
+        box.appendChild(line("p", "meta supports",
+          p.supports === 1 ? "1 Person auch betroffen" : p.supports + " Personen auch betroffen"));
+      }
       var link = document.createElement("a");
       link.href = el.dataset.reportBase + encodeURIComponent(p.id);
       link.textContent = "Meldung " + p.id + " ansehen";

@@ -43,6 +43,23 @@
       snippet.className = "snippet"; snippet.textContent = found.text;
       text.appendChild(snippet);
     }
+    // "Ich bin auch betroffen": support this report instead of filing a new one.
+    var support = document.createElement("a");
+    support.className = "button support-this";
+    support.href = found.support_url;
+    support.textContent = box.dataset.support;
+    var which = document.createElement("span");
+    which.className = "visually-hidden";
+    which.textContent = " (" + found.case_number + ")";
+    support.appendChild(which);
+    text.appendChild(support);
+    if (found.support_count) {
+      var supported = document.createElement("span");
+      supported.className = "meta";
+      supported.textContent = " " + (found.support_count === 1 ? box.dataset.supportedOne
+        : box.dataset.supportedMany.replace("%s", found.support_count));
+      text.appendChild(supported);
+    }
     li.appendChild(text);
     return li;
   }
