@@ -68,6 +68,7 @@ format: $(STAMPS)/venv
 	$(VENV)/bin/ruff check --fix .
 
 bench: setup migrate
+	@rm -f bench/results.json
 	$(PY) bench/generate.py --keep
 	$(PY) bench/endpoints.py
 	$(PY) bench/staff.py
@@ -76,6 +77,7 @@ bench: setup migrate
 	$(PY) bench/form_page.py
 	$(PY) bench/offline.py
 	$(PY) bench/alerts.py
+	$(PY) bench/check.py
 
 # Stops and removes this checkout's cluster only (its data, log and remembered port).
 clean-db:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -70,3 +71,22 @@ def database_time(engine: Engine) -> Iterator[list[float]]:
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
+
+
+# The figures of one `make bench` run (git-ignored), which bench/check.py compares with the
+# committed bench/baseline.json.
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def report(name: str, value: float, unit: str, floor: float | None = None) -> None:
+    """One figure of this run: printed, and kept for bench/check.py. `floor` is the same work
+    done without the app (the bare SQL over psycopg, plain Pillow, a linear extrapolation): the
+    ratio value / floor is what check.py compares, as the ratio varies less between machines
+    and runs than the time itself."""
+    line = f"{name}: {value:,.1f} {unit}"
+    if floor:
+        line += f" (floor {floor:,.1f} {unit}, ratio {value / floor:.2f})"
+    print(line, flush=True)
+    figures = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    figures[name] = {"value": value, "unit": unit, "floor": floor}
+    RESULTS.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
