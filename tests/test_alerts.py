@@ -170,7 +170,13 @@ def test_one_click_unsubscribe_deletes_the_alert(client, mailbox, make_report, l
 
 @pytest.mark.parametrize("action", ["bestaetigen", "abbestellen"])
 def test_forged_and_misused_links_get_a_clear_page_and_change_nothing(client, mailbox, action):
-    alert = confirmed(client, mailbox)
+    if action == "bestaetigen":  # an unconfirmed alert, which a forged link must not confirm
+        assert ask(client).status_code == 302
+        send_due()
+        alert = db.session.scalar(select(AreaAlert))
+        alert.unsubscribe_token = alert.unsubscribe_token or "x"
+    else:
+        alert = confirmed(client, mailbox)
     confirm_token = link_in(text_of(mailbox.to(CITIZEN)[0]), "bestaetigen/").rsplit("/", 1)[1]
     for token in ("abc", alert.unsubscribe_token + "x", "x" * 500, confirm_token):
         if action == "bestaetigen" and token == confirm_token:
@@ -181,6 +187,8 @@ def test_forged_and_misused_links_get_a_clear_page_and_change_nothing(client, ma
             as_text=True
         )
     assert alerts() == 1
+    db.session.refresh(alert)
+    assert (alert.confirmed_at is None) == (action == "bestaetigen")
 
 
 @pytest.mark.parametrize(
@@ -244,3 +252,45 @@ def test_unconfirmed_alerts_are_purged_after_the_confirm_window(client, mailbox)
     counts = purge(180, now=datetime.now(UTC) + timedelta(days=8))
     assert counts["unconfirmed_alerts"] == 1
     assert db.session.scalars(select(AreaAlert.email)).all() == [CITIZEN]
+
+
+def test_one_digest_per_address_and_no_second_alert_for_the_same_area(
+    client, mailbox, make_report, login_as
+):
+    lat, lon = MITTE
+    confirmed(client, mailbox, mode="digest")
+    assert ask(client, mode="digest").status_code == 302  # the same again: nothing new
+    confirmed(client, mailbox, mode="digest", area="point", lat=str(lat), lon=str(lon))
+    assert alerts() == 2
+    report = make_report()
+    publish(client, login_as, report.case_number)
+    counts = send_digests(datetime.now(UTC) + timedelta(days=1, hours=1))
+    assert counts["mails"] == 1
+    send_due()
+    (digest,) = [m for m in mailbox.to(CITIZEN) if "Neue Meldungen" in m["Subject"]]
+    assert text_of(digest).count(f"/meldungen/{report.case_number}") == 1
+    assert digest["Subject"] == "Neue Meldungen in Ihrem Gebiet: 1"
+
+
+def test_unconfirmed_requests_of_a_stranger_do_not_fill_the_quota(client, mailbox, monkeypatch):
+    from app.alerts import service
+
+    monkeypatch.setattr(service, "ALERTS_PER_ADDRESS", 1)
+    assert ask(client).status_code == 302  # someone else asks for this address, unconfirmed
+    alert = confirmed(client, mailbox, area="district", district="2")
+    assert alert.confirmed_at is not None and alerts() == 2
+
+
+def test_a_rejected_reports_alert_mails_are_not_sent(app, client, mailbox, make_report, login_as):
+    confirmed(client, mailbox)
+    app.config["PUBLISHING"] = "immediate"
+    try:
+        report = make_report(description="Billige Uhren hier kaufen")
+    finally:
+        app.config["PUBLISHING"] = "moderated"
+    assert db.session.scalar(select(func.count()).where(OutboxMail.kind == "alert")) == 1
+    login_as("dispatcher", client)
+    assert act(client, report.case_number, "ablehnen", reason="spam").status_code == 302
+    send_due()
+    assert not any("Uhren" in text_of(m) for m in mailbox.to(CITIZEN))
+    assert db.session.scalar(select(func.count()).where(OutboxMail.kind == "alert")) == 0

@@ -26,6 +26,7 @@ from app.models import (
 from app.models.inquiry import REPORTER as REPORTER_LABEL
 from app.notifications import tokens
 from app.notifications.outbox import send_due
+from app.public.filters import BERLIN
 from app.staff.service import queue
 from app.stats.service import latest, refresh
 from tests.fixtures.reports import current, public_urls
@@ -101,7 +102,8 @@ def test_only_the_reporters_resolution_mail_asks(client, case, login_as, mailbox
     yes, no = link_in(text, "/ja"), link_in(text, "/nein")
     assert yes in html_of(to_reporter) and no in html_of(to_reporter)
     assert yes.rsplit("/", 1)[0] == no.rsplit("/", 1)[0]  # one token, two answers
-    deadline = (datetime.now(UTC) + timedelta(days=28)).astimezone().strftime("%d.%m.%Y")
+    # The mail's date is the city's (Europe/Berlin), not the machine's.
+    deadline = (datetime.now(UTC) + timedelta(days=28)).astimezone(BERLIN).strftime("%d.%m.%Y")
     assert f"bis zum {deadline}" in text
     assert "/behoben/" not in text_of(to_follower) + html_of(to_follower)
     reporter, follower = db.session.scalars(select(Subscription).order_by(Subscription.id))

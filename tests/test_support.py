@@ -252,6 +252,8 @@ def test_no_supporter_address_appears_in_any_public_output(client, mailbox, make
         body = outputs[name].lower()
         assert case in body, f"{name} does not show the report"
         assert SUPPORTER not in body and "nachbarin" not in body, name
+        if name != "tracking page":  # the reporter's own, private page shows her her data
+            assert REPORTER.lower() not in body, name
     assert "1 Person" in outputs["report page"]
 
 

@@ -1,5 +1,6 @@
-"""The daily digest: one mail per confirmed digest alert with every report that became public
-in its area since its last digest, up to today's digest time (ALERT_DIGEST_HOUR, city time).
+"""The daily digest: one mail per address with every report that became public in the areas of
+its confirmed digest alerts since their last digest, up to today's digest time
+(ALERT_DIGEST_HOUR, city time).
 
 Each alert remembers the end of the window it was sent (`last_sent_at`), so running the job
 again — twice a day, or in two workers at once — sends nothing twice, and a day the job did
@@ -10,11 +11,11 @@ from __future__ import annotations
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select, text
+from sqlalchemy import Row, insert, select, text
 from sqlalchemy.orm import selectinload
 
 from app.alerts.mails import digest_mail, entry_texts
@@ -99,14 +100,19 @@ def _mails(found: dict[int, list[int]]) -> list[dict]:
     }
     domain = sender_domain()
     rows = []
-    for alert in alerts:
-        unsubscribe = external_url("alerts.unsubscribe", token=alert.unsubscribe_token)
-        listed = [entries[r, alert.language] for r in found[alert.id] if r in reports]
-        mail = digest_mail(alert.area_label, alert.language, listed, unsubscribe)
+    for held in _by_address(alerts).values():
+        # One digest per address, each report once, as in the immediate mails; its language
+        # and unsubscribe link are those of the address's oldest alert.
+        first = held[0]
+        unsubscribe = external_url("alerts.unsubscribe", token=first.unsubscribe_token)
+        ids = list(dict.fromkeys(r for alert in held for r in found[alert.id] if r in reports))
+        listed = [entries[r, first.language] for r in ids]
+        areas = ", ".join(dict.fromkeys(alert.area_label for alert in held))
+        mail = digest_mail(areas, first.language, listed, unsubscribe)
         rows.append(
             {
                 "message_id": f"<{uuid.uuid4().hex}@{domain}>",
-                "recipient": alert.email,
+                "recipient": first.email,
                 "subject": mail.subject,
                 "body_text": mail.text,
                 "body_html": mail.html,
@@ -117,6 +123,13 @@ def _mails(found: dict[int, list[int]]) -> list[dict]:
             }
         )
     return rows
+
+
+def _by_address(alerts: Sequence[Row]) -> dict[str, list[Row]]:
+    held: dict[str, list[Row]] = defaultdict(list)
+    for alert in sorted(alerts, key=lambda a: a.id):
+        held[alert.email].append(alert)
+    return held
 
 
 def _public_reports(ids: set[int]) -> dict[int, PublicReport]:

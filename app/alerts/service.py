@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, text
@@ -15,8 +15,8 @@ from app.extensions import db
 from app.links import external_url
 from app.models import AreaAlert, District
 from app.notifications import tokens
-from app.notifications.outbox import enqueue, sent_recently
-from app.notifications.service import CONFIRM_KINDS, CONFIRMS_PER_DAY, normalise
+from app.notifications.outbox import enqueue
+from app.notifications.service import confirmations_left, normalise
 from app.public.filters import CIRCLE_AREA_SQL
 
 # Alerts one address may hold (confirmed or not): enough for home, work and a few districts.
@@ -103,11 +103,58 @@ def subscribe(
     most CONFIRMS_PER_DAY confirmation requests a day (alerts and follows together) and holds
     at most ALERTS_PER_ADDRESS alerts, so nobody can flood a stranger's inbox."""
     email = normalise(email)
-    if sent_recently(email, CONFIRM_KINDS, timedelta(days=1)) >= CONFIRMS_PER_DAY:
+    if not confirmations_left(email):
         return
-    held = db.session.scalar(select(func.count()).where(AreaAlert.email == email)) or 0
-    if held >= ALERTS_PER_ADDRESS:
-        return
+    alert = _same_alert(email, area, category_ids, mode)
+    if alert is not None and alert.confirmed_at is not None:
+        return  # asked for once already: a second one would double every mail
+    if alert is None:
+        # Only confirmed alerts count: a stranger's unconfirmed requests cannot fill the quota.
+        held = db.session.scalar(
+            select(func.count()).where(
+                AreaAlert.email == email, AreaAlert.confirmed_at.is_not(None)
+            )
+        )
+        if (held or 0) >= ALERTS_PER_ADDRESS:
+            return
+        alert = _new_alert(email, language, area, category_ids, mode)
+    db.session.add(alert)
+    db.session.flush()
+    alert.unsubscribe_token = tokens.sign(UNSUBSCRIBE_PURPOSE, alert.id)
+    confirm_url = external_url("alerts.confirm", token=tokens.sign(CONFIRM_PURPOSE, alert.id))
+    enqueue(email, confirm_mail(area.label, language, confirm_url), "alert_confirm")
+
+
+def _same_alert(
+    email: str, area: Area, category_ids: list[int] | None, mode: str
+) -> AreaAlert | None:
+    """The address's alert for exactly this area, these categories and this mode, if any."""
+    same_district = (
+        AreaAlert.district_id.is_(None)
+        if area.district_id is None
+        else AreaAlert.district_id == area.district_id
+    )
+    same_categories = (
+        AreaAlert.category_ids == sorted(category_ids)
+        if category_ids
+        else AreaAlert.category_ids.is_(None)
+    )
+    return db.session.scalar(
+        select(AreaAlert)
+        .where(
+            AreaAlert.email == email,
+            AreaAlert.area_label == area.label,
+            same_district,
+            same_categories,
+            AreaAlert.mode == mode,
+        )
+        .limit(1)
+    )
+
+
+def _new_alert(
+    email: str, language: str, area: Area, category_ids: list[int] | None, mode: str
+) -> AreaAlert:
     alert = AreaAlert(
         email=email,
         language=language,
@@ -115,7 +162,7 @@ def subscribe(
         district_id=area.district_id,
         radius_m=area.radius_m,
         area_label=area.label,
-        category_ids=category_ids or None,
+        category_ids=sorted(category_ids) if category_ids else None,
         mode=mode,
     )
     if area.radius_m is not None:
@@ -123,11 +170,7 @@ def subscribe(
             CIRCLE, {"lat": area.lat, "lon": area.lon, "radius": area.radius_m}
         ).one()
         alert.center, alert.area = circle.center, circle.area
-    db.session.add(alert)
-    db.session.flush()
-    alert.unsubscribe_token = tokens.sign(UNSUBSCRIBE_PURPOSE, alert.id)
-    confirm_url = external_url("alerts.confirm", token=tokens.sign(CONFIRM_PURPOSE, alert.id))
-    enqueue(email, confirm_mail(area.label, language, confirm_url), "alert_confirm")
+    return alert
 
 
 def confirm(token: str) -> AreaAlert | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -183,7 +183,7 @@ def ask_confirmation(
         return None
     if existing is not None and now - existing.created_at < CONFIRM_RESEND_AFTER:
         return None
-    if sent_recently(email, CONFIRM_KINDS, timedelta(days=1)) >= CONFIRMS_PER_DAY:
+    if not confirmations_left(email):
         return None
     if existing is None:
         existing = insert_once(row_type(report_id=report.id, email=email, language=language))
@@ -196,6 +196,16 @@ def ask_confirmation(
     mail = draft(kind, language, report, confirm_url=confirm_url, **context)
     enqueue(email, mail, kind, report)
     return existing
+
+
+def confirmations_left(email: str) -> bool:
+    """Whether the address may get another confirmation mail today. Requests for one address
+    wait for each other here (a lock per address until commit), so parallel requests cannot
+    all see room under the limit."""
+    db.session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:address, 17))"), {"address": email}
+    )
+    return sent_recently(email, CONFIRM_KINDS, timedelta(days=1)) < CONFIRMS_PER_DAY
 
 
 def insert_once(row: Pending) -> Pending | None:

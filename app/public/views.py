@@ -52,13 +52,17 @@ def report_list():
     sort = request.args.get("sortierung", NEWEST)
     if sort not in SORTS:
         sort, error = NEWEST, error or "Unbekannte Sortierung; die Liste zeigt die neuesten zuerst."
-    before, count = _number(request.args.get("vor")), _number(request.args.get("stimmen"))
+    before = _number(request.args.get("vor"))
+    count = _number(request.args.get("stimmen"), most=2**31 - 1)  # support_count is an integer
     return _list_page(flt, before, error, 400, sort, count)
 
 
-def _number(raw: str | None) -> int | None:
-    """A page cursor's id or count: digits that fit a bigint, else None (the first page)."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 19 else None
+def _number(raw: str | None, most: int = 2**63 - 1) -> int | None:
+    """A page cursor's id or count: ASCII digits ("²" is a digit to Python) up to `most`, else
+    None (the first page)."""
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        return None
+    return int(raw) if int(raw) <= most else None
 
 
 def _list_page(

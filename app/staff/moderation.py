@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.alerts import matching as alerts
 from app.extensions import db
@@ -16,6 +16,7 @@ from app.models import (
     Department,
     District,
     EventKind,
+    OutboxMail,
     Photo,
     RejectedReport,
     Report,
@@ -114,6 +115,14 @@ def reject(
             rejected_by_id=user.id,
             # The photo files stay with it for the day (see app.staff.rejections).
             snapshot=rejections.snapshot(report),
+        )
+    )
+    # Alert mails about it that wait in the outbox would carry the spam out after all.
+    db.session.execute(
+        delete(OutboxMail).where(
+            OutboxMail.report_id == report.id,
+            OutboxMail.kind == "alert",
+            OutboxMail.state == "pending",
         )
     )
     db.session.delete(report)
