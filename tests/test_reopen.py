@@ -203,6 +203,31 @@ def test_the_public_sees_wieder_offen_but_never_the_comment(client, case, login_
     assert case in page_text(client.get("/meldungen?status=open"))
 
 
+def test_the_inbox_publishes_the_comment_in_its_own_words_once(client, case, login_as, mailbox):
+    resolve(client, login_as, case)
+    _, no = mailed_links(mailbox, case)
+    client.post(no, data={"kommentar": COMMENT})
+    login_as("crew_light")
+    crew_page = client.get(f"/staff/meldungen/{case}").get_data(as_text=True)
+    assert COMMENT in crew_page and "kommentar-veroeffentlichen" not in crew_page
+    feedback = db.session.scalar(select(ResolutionFeedback))
+    refused = act(client, case, "kommentar-veroeffentlichen", antwort=str(feedback.id))
+    assert refused.status_code == 403
+    client.post("/abmelden")
+    login_as("dispatcher")
+    page = client.get(f"/staff/meldungen/{case}").get_data(as_text=True)
+    assert "Kommentar veröffentlichen" in page
+    edited = "Die Laterne flackert weiterhin."
+    done = act(client, case, "kommentar-veroeffentlichen", antwort=str(feedback.id), text=edited)
+    assert done.status_code == 302
+    public = page_text(client.get(f"/meldungen/{case}"))
+    assert edited in public and COMMENT[:30] not in public
+    again = act(client, case, "kommentar-veroeffentlichen", antwort=str(feedback.id), text="x")
+    assert again.status_code == 422 and "bereits veröffentlicht" in again.get_data(as_text=True)
+    other = act(client, case, "kommentar-veroeffentlichen", antwort="999999", text="x")
+    assert other.status_code == 422
+
+
 def test_ja_records_the_confirmation_and_keeps_it_resolved(client, case, login_as, mailbox):
     resolve(client, login_as, case)
     yes, _ = mailed_links(mailbox, case)

@@ -10,7 +10,16 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Body, Inquiry, Photo, RejectedReport, Report, TimelineEvent, User
+from app.models import (
+    Body,
+    Inquiry,
+    Photo,
+    RejectedReport,
+    Report,
+    ResolutionFeedback,
+    TimelineEvent,
+    User,
+)
 from app.models.inquiry import REPORTER
 from tests.factories import jpeg
 from tests.fixtures.staff import ACCOUNTS
@@ -54,6 +63,7 @@ ACTIONS = {
     "rueckfrage": ({"question": "Wo genau?"}, EVERYONE),
     "antwort-veroeffentlichen": ({"inquiry": "{inquiry}"}, INBOX),
     "duplikat-aufheben": ({}, INBOX),
+    "kommentar-veroeffentlichen": ({"antwort": "{feedback}"}, INBOX),
 }
 # Actions on a job that a crew sent back to the inbox first.
 ON_RETURNED = {"bei-abteilung"}
@@ -70,6 +80,7 @@ def reports(make_report, staff) -> dict[str, str]:
     body = Body(name="Straßen.NRW", email="meldungen@strassen-nrw.example")
     db.session.add(body)
     inquiry = _answered_inquiry(case, staff["dispatcher"])
+    feedback = _reopen_comment(case)
     db.session.commit()
     return {
         "case": case,
@@ -82,6 +93,7 @@ def reports(make_report, staff) -> dict[str, str]:
             select(Report).where(Report.case_number == case)
         ).district.code,
         "inquiry": str(inquiry.id),
+        "feedback": str(feedback.id),
         "version": str(db.session.scalar(select(Report.version).where(Report.case_number == case))),
     }
 
@@ -103,6 +115,23 @@ def closed_as_duplicate(case: str, other: str) -> None:
         TimelineEvent(report=report, kind="status_change", status="duplicate", author="Test")
     )
     db.session.commit()
+
+
+def _reopen_comment(case: str) -> ResolutionFeedback:
+    """A "nicht behoben" with a comment (an internal note by the reporter)."""
+    report = db.session.scalar(select(Report).where(Report.case_number == case))
+    note = TimelineEvent(
+        report=report, kind="internal_note", public=False, note="Noch dunkel.", author=REPORTER
+    )
+    feedback = ResolutionFeedback(
+        report=report,
+        department_id=report.department_id,
+        answer="reopened",
+        answered_at=datetime.now(UTC),
+        comment_event=note,
+    )
+    db.session.add_all([note, feedback])
+    return feedback
 
 
 def _answered_inquiry(case: str, asker: User) -> Inquiry:

@@ -366,6 +366,25 @@ def test_the_inbox_shows_the_count_and_sorts_by_it(client, make_report, login_as
     assert odd.status_code == 200 and "Unbekannte Sortierung" in odd.get_data(as_text=True)
 
 
+def test_published_reports_show_the_count_to_crews_and_sort_their_queue(
+    client, make_report, login_as
+):
+    """Once published a report leaves the inbox: the queue and its page show the count."""
+    quiet = make_report(age=timedelta(days=1), published=True)
+    wanted = make_report(published=True)
+    wanted.support_count = 3
+    db.session.commit()
+    login_as("crew_light")
+    oldest_first = client.get("/staff/warteschlange").get_data(as_text=True)
+    assert oldest_first.index(quiet.case_number) < oldest_first.index(wanted.case_number)
+    assert "3 auch betroffen" in oldest_first
+    by_support = client.get("/staff/warteschlange?sortierung=unterstuetzung")
+    page = by_support.get_data(as_text=True)
+    assert page.index(wanted.case_number) < page.index(quiet.case_number)
+    job = client.get(f"/staff/meldungen/{wanted.case_number}").get_data(as_text=True)
+    assert "Auch betroffen" in job and "3 Personen" in job
+
+
 # --- retention -----------------------------------------------------------------------------
 
 

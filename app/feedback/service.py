@@ -12,12 +12,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.feedback.asking import PURPOSE, deadline
-from app.models import EventKind, Report, ResolutionFeedback, Status, TimelineEvent
+from app.inquiries.service import publish_reporters_words
+from app.models import EventKind, Report, ResolutionFeedback, Status, TimelineEvent, User
 from app.models.inquiry import REPORTER
 from app.notifications import service as notifications
 from app.notifications import tokens
 from app.reports.changes import set_status
 from app.reports.characters import CONTROL
+from app.staff.actions import ActionError
+from app.staff.moderation import inbox_only
 
 COMMENT_LIMIT = 1000
 
@@ -133,3 +136,36 @@ def _reporter_note(report: Report, note: str) -> TimelineEvent:
     )
     db.session.add(event)
     return event
+
+
+def publish_comment(
+    user: User,
+    report: Report,
+    seen_version: int | None,
+    feedback: ResolutionFeedback,
+    text: str | None,
+) -> None:
+    """A reopen comment on the public timeline, in the words the inbox chose (personal data
+    cut out) — the "after moderation" of the reporter's "nicht behoben"."""
+    inbox_only(user, report, seen_version)
+    if feedback.report_id != report.id or feedback.comment_event is None:
+        raise ActionError("Zu dieser Antwort gibt es keinen Kommentar.")
+    if feedback.published_event_id is not None:
+        raise ActionError("Dieser Kommentar ist bereits veröffentlicht.")
+    feedback.published_event = publish_reporters_words(
+        user, report, feedback.comment_event.note, text, "Kommentar der meldenden Person"
+    )
+
+
+def comments_of(report: Report) -> list[ResolutionFeedback]:
+    """The report's reopen answers that came with a comment, oldest first (staff page)."""
+    return list(
+        db.session.scalars(
+            select(ResolutionFeedback)
+            .where(
+                ResolutionFeedback.report_id == report.id,
+                ResolutionFeedback.comment_event_id.is_not(None),
+            )
+            .order_by(ResolutionFeedback.id)
+        )
+    )

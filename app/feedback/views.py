@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.feedback import service
 from app.feedback.asking import ANSWERS, deadline
-from app.models import ResolutionFeedback
+from app.models import Report, ResolutionFeedback
 from app.public.projection import public_report
 from app.reports.characters import shown_again
 from app.security import private
@@ -96,3 +96,9 @@ def _gone(unusable: service.Unusable):
         answered=found.answer if found is not None else None,
     )
     return private(make_response(page, GONE_STATUS[unusable.reason]))
+
+
+@bp.app_template_global()
+def reopen_comments(report: Report) -> list[ResolutionFeedback]:
+    """For the staff report page: the reporter's comments to "nicht behoben"."""
+    return service.comments_of(report)

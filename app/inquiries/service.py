@@ -184,23 +184,27 @@ def publish(
         raise ActionError("Zu dieser Rückfrage gibt es keine Antwort.")
     if inquiry.published_event_id is not None:
         raise ActionError("Diese Antwort ist bereits veröffentlicht.")
-    public_text = inquiry.answer_event.note
-    if text is not None:  # the form sends the answer as staff edited it
+    inquiry.published_event = publish_reporters_words(
+        user, report, inquiry.answer_event.note, text, "Antwort der meldenden Person"
+    )
+
+
+def publish_reporters_words(
+    user: User, report: Report, words: str | None, text: str | None, what: str
+) -> TimelineEvent:
+    """The reporter's own words (an answer, a reopen comment) as a public note by "Meldende
+    Person", as staff edited them (`text`; None: as written); an internal note says who."""
+    public_text = words
+    if text is not None:  # the form sends the words as staff edited them
         public_text = clean_note(text, current_app.config["DESCRIPTION_MAX_LENGTH"], "Der Text")
-        if public_text is None:
-            raise ActionError("Der Text darf nicht leer sein.")
+    if not public_text:
+        raise ActionError("Der Text darf nicht leer sein.")
     event = TimelineEvent(
         report=report, kind=EventKind.PUBLIC_NOTE, public=True, note=public_text, author=REPORTER
     )
     db.session.add(event)
-    inquiry.published_event = event
-    record(
-        report,
-        user,
-        kind=EventKind.INTERNAL_NOTE,
-        public=False,
-        note="Antwort der meldenden Person veröffentlicht.",
-    )
+    record(report, user, kind=EventKind.INTERNAL_NOTE, public=False, note=f"{what} veröffentlicht.")
     # A new public entry: feeds and Open311 clients that sync by updated_at must see it.
     report.updated_at = datetime.now(UTC)
     db.session.flush()
+    return event

@@ -37,5 +37,11 @@ class ResolutionFeedback(Model):
         ForeignKey("timeline_events.id", ondelete="SET NULL")
     )
 
+    # The public note the inbox made of the comment, in its words (at most one).
+    published_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("timeline_events.id", ondelete="SET NULL")
+    )
+
     report: Mapped[Report] = relationship()
-    comment_event: Mapped[TimelineEvent | None] = relationship()
+    comment_event: Mapped[TimelineEvent | None] = relationship(foreign_keys=[comment_event_id])
+    published_event: Mapped[TimelineEvent | None] = relationship(foreign_keys=[published_event_id])

@@ -16,10 +16,21 @@ from wtforms import Field, FileField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from app.extensions import db
+from app.feedback import service as feedback
 from app.inquiries import service as inquiries
 from app.media.images import ProcessedPhoto
 from app.media.uploads import process_uploads
-from app.models import Body, Category, Department, District, Photo, Report, Status, User
+from app.models import (
+    Body,
+    Category,
+    Department,
+    District,
+    Photo,
+    Report,
+    ResolutionFeedback,
+    Status,
+    User,
+)
 from app.models.inquiry import Inquiry
 from app.reports.service import find_by_case_number
 from app.staff import actions, handover, moderation, returns
@@ -328,6 +339,24 @@ class InquiryPublishForm(ActionForm):
         inquiries.publish(user, self.report, self.seen_version, checked(self.chosen), text)
 
 
+class CommentPublishForm(ActionForm):
+    """A reporter's reopen comment on the public timeline, in the words the inbox chose."""
+
+    antwort = StringField()
+    text = TextAreaField()
+    chosen: ResolutionFeedback | None = None
+
+    def validate_antwort(self, field: Field) -> None:
+        number = small_number(field.data)
+        self.chosen = db.session.get(ResolutionFeedback, number) if number is not None else None
+        if self.chosen is None or self.chosen.report_id != self.report.id:
+            raise ValidationError("Diese Antwort gehört nicht zu der Meldung.")
+
+    def perform(self, user: User) -> None:
+        text = self.text.data if self.text.raw_data else None
+        feedback.publish_comment(user, self.report, self.seen_version, checked(self.chosen), text)
+
+
 # The last part of each action's address.
 FORMS: dict[str, type[ActionForm]] = {
     "status": StatusForm,
@@ -347,4 +376,5 @@ FORMS: dict[str, type[ActionForm]] = {
     "bei-abteilung": KeepForm,
     "rueckfrage": InquiryForm,
     "antwort-veroeffentlichen": InquiryPublishForm,
+    "kommentar-veroeffentlichen": CommentPublishForm,
 }

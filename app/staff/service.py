@@ -107,6 +107,8 @@ def queue(
         query = _nearest(query, here, limit)
     elif sort == "prioritaet":
         query = query.order_by(Report.priority.desc(), Report.created_at, Report.id)
+    elif sort == "unterstuetzung":  # what most people are waiting for
+        query = query.order_by(Report.support_count.desc(), Report.created_at, Report.id)
     else:
         query = query.order_by(Report.created_at, Report.id)
     query = query.options(joinedload(Report.category), joinedload(Report.district))
