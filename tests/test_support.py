@@ -415,3 +415,46 @@ def test_a_rejection_taken_back_brings_the_supporters_back(client, mailbox, make
     assert db.session.scalar(select(Support.email).where(Support.report_id == restored.id)) == (
         SUPPORTER
     )
+
+
+# --- the reporter of another report, through her tracking link ------------------------------
+
+
+def test_a_reporter_supports_a_similar_report_from_her_tracking_page(client, report):
+    """She filed, then saw the same defect reported already: one button on her private page
+    counts her support there, once, with her link as the proof (no mail)."""
+    assert (
+        post_report(client, form_data(email="zweite@example.org", consent="y")).status_code == 302
+    )
+    tracking = tracking_link(confirmation(client))
+    token = tracking.rsplit("/", 1)[1]
+    mine = db.session.scalar(select(Report).order_by(Report.id.desc()).limit(1))
+    page = client.get(tracking).get_data(as_text=True)
+    assert "Ähnliche Meldungen in der Nähe" in page and report.case_number in page
+    url = f"/verfolgen/{token}/unterstuetzen/{report.case_number}"
+    assert f'action="{url}"' in page
+    answer = client.post(url)
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("#naehe")
+    assert current(report.case_number).support_count == 1
+    again = client.get(tracking).get_data(as_text=True)
+    assert "Von Ihnen unterstützt" in again and "zählt" in again
+    twice = client.post(url)
+    assert twice.status_code == 409 and "Schon gezählt" in twice.get_data(as_text=True)
+    own = client.post(f"/verfolgen/{token}/unterstuetzen/{mine.case_number}")
+    assert own.status_code == 409 and current(mine.case_number).support_count == 0
+    forged = client.post(f"/verfolgen/{'A' * 43}/unterstuetzen/{report.case_number}")
+    assert forged.status_code == 410
+    assert current(report.case_number).support_count == 1
+    stored = db.session.scalar(select(Support).where(Support.report_id == report.id))
+    assert stored.email is None and stored.token_hash and token not in stored.token_hash
+    public = client.get(f"/meldungen/{report.case_number}").get_data(as_text=True)
+    assert "1 Person" in public and token not in public and stored.token_hash not in public
+
+
+def test_a_closed_report_takes_no_support_from_a_tracking_link(client, report):
+    assert post_report(client, form_data()).status_code == 302
+    token = tracking_link(confirmation(client)).rsplit("/", 1)[1]
+    set_status(current(report.case_number), Status.RESOLVED, datetime.now(UTC))
+    db.session.commit()
+    answer = client.post(f"/verfolgen/{token}/unterstuetzen/{report.case_number}")
+    assert answer.status_code == 409 and current(report.case_number).support_count == 0

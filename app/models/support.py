@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -20,11 +20,18 @@ class Support(Model):
     number."""
 
     __tablename__ = "supports"
-    __table_args__ = (UniqueConstraint("report_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "email"),
+        UniqueConstraint("report_id", "token_hash"),
+        CheckConstraint("email IS NOT NULL OR token_hash IS NOT NULL", name="who"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(String(254))
+    # The supporter's address (confirmed by mail), or, for the reporter of another report who
+    # supports through her tracking link, that link's hash: one support per person either way.
+    email: Mapped[str | None] = mapped_column(String(254))
+    token_hash: Mapped[str | None] = mapped_column(String(64))
     # "de" or "en": the language of the confirmation mail and, with `follow`, of the updates.
     language: Mapped[str] = mapped_column(String(5), default="de")
     # The person also asked for the report's updates: confirming subscribes them, too.

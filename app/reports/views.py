@@ -37,6 +37,7 @@ from app.reports.forms import ReportForm
 from app.reports.place_search import PlaceSection
 from app.reports.rules import ReportRefused
 from app.security import private
+from app.support import service as support
 
 bp = Blueprint("reports", __name__)
 
@@ -220,7 +221,18 @@ def tracking(token: str):
             abort(404)
         page = render_template("reports/rejected.html", rejected=rejected)
         return private(make_response(page, 410))
-    page = render_template("reports/tracking.html", report=tracked_report(report), token=token)
+    shown = tracked_report(report)
+    token_case = shown.case_number
+    similar = [
+        n for n in nearby(shown.lat, shown.lon, report.category_id) if n.case_number != token_case
+    ]
+    page = render_template(
+        "reports/tracking.html",
+        report=shown,
+        token=token,
+        nearby=similar,
+        supported=support.supported_by(token, [n.case_number for n in similar]),
+    )
     return private(make_response(page))
 
 

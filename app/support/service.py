@@ -14,7 +14,13 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Report, Support
 from app.notifications import tokens
-from app.notifications.service import ask_confirmation, normalise, subscribe_confirmed
+from app.notifications.service import (
+    ask_confirmation,
+    insert_once,
+    normalise,
+    subscribe_confirmed,
+)
+from app.reports.service import find_by_token, token_hash
 
 
 class Outcome(Enum):
@@ -71,9 +77,45 @@ def confirm(token: str) -> Confirmation:
         return Confirmation(Outcome.CLOSED, case_number)
     support.confirmed_at = datetime.now(UTC)
     _count(report)
-    if support.follow:
+    if support.follow and support.email:
         subscribe_confirmed(report, support.email, support.language)
     return Confirmation(Outcome.COUNTED, case_number)
+
+
+def as_reporter(tracking_token: str, report: Report, language: str) -> Confirmation:
+    """ "Ich bin auch betroffen" from the reporter of another report, through her private
+    tracking link: the link is the proof (no mail needed), and counts once per report. Her own
+    report counts already; a forged link counts nothing."""
+    own = find_by_token(tracking_token)
+    if own is None:
+        return Confirmation(Outcome.INVALID)
+    if own.id == report.id:
+        return Confirmation(Outcome.OWN_REPORT, report.case_number)
+    if not may_be_supported(report):
+        return Confirmation(Outcome.CLOSED, report.case_number)
+    support = insert_once(
+        Support(
+            report_id=report.id,
+            token_hash=token_hash(tracking_token),
+            language=language,
+            confirmed_at=datetime.now(UTC),
+        )
+    )
+    if support is None:
+        return Confirmation(Outcome.ALREADY, report.case_number)
+    _count(report)
+    return Confirmation(Outcome.COUNTED, report.case_number)
+
+
+def supported_by(tracking_token: str, case_numbers: list[str]) -> set[str]:
+    """Which of these reports the tracking link's owner supports already."""
+    found = (
+        select(Report.case_number)
+        .join(Support, Support.report_id == Report.id)
+        .where(Support.token_hash == token_hash(tracking_token))
+        .where(Report.case_number.in_(case_numbers))
+    )
+    return set(db.session.scalars(found))
 
 
 def _count(report: Report) -> None:

@@ -7,12 +7,14 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from app.extensions import db, limiter
 from app.language import preferred_language
@@ -87,5 +89,20 @@ def confirm(token: str):
         return private(make_response(render_template("support/confirm.html", token=token)))
     done = service.confirm(token)
     db.session.commit()
+    page = render_template("support/confirmed.html", done=done, Outcome=Outcome)
+    return private(make_response(page, STATUS[done.outcome]))
+
+
+@bp.route("/verfolgen/<token>/unterstuetzen/<case_number>", methods=["POST"])
+@limiter.limit(_limit)
+def as_reporter(token: str, case_number: str):
+    """From the reporter's private page: "Ich bin auch betroffen" for a similar report nearby,
+    with her tracking link as the proof."""
+    report = _report(case_number)
+    done = service.as_reporter(token, report, preferred_language())
+    db.session.commit()
+    if done.outcome is Outcome.COUNTED:
+        flash(_("Danke: Ihre Unterstützung für Meldung %(case)s zählt.", case=case_number), "ok")
+        return redirect(url_for("reports.tracking", token=token, _anchor="naehe"), 303)
     page = render_template("support/confirmed.html", done=done, Outcome=Outcome)
     return private(make_response(page, STATUS[done.outcome]))
