@@ -22,7 +22,8 @@ class Support(Model):
     __tablename__ = "supports"
     __table_args__ = (
         UniqueConstraint("report_id", "email"),
-        UniqueConstraint("report_id", "token_hash"),
+        # Named: the convention would give it the name of the (report_id, email) one.
+        UniqueConstraint("report_id", "token_hash", name="uq_supports_report_id_token_hash"),
         CheckConstraint("email IS NOT NULL OR token_hash IS NOT NULL", name="who"),
     )
 

@@ -23,15 +23,14 @@ def upgrade():
         batch_op.create_unique_constraint(
             batch_op.f('uq_supports_report_id_token_hash'), ['report_id', 'token_hash']
         )
-        batch_op.create_check_constraint(
-            'ck_supports_who', 'email IS NOT NULL OR token_hash IS NOT NULL'
-        )
+        # The naming convention makes it ck_supports_who.
+        batch_op.create_check_constraint('who', 'email IS NOT NULL OR token_hash IS NOT NULL')
 
 
 def downgrade():
     op.execute("DELETE FROM supports WHERE email IS NULL")
     with op.batch_alter_table('supports', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_supports_who', type_='check')
+        batch_op.drop_constraint('who', type_='check')
         batch_op.drop_constraint(batch_op.f('uq_supports_report_id_token_hash'), type_='unique')
         batch_op.alter_column('email', existing_type=sa.String(length=254), nullable=False)
         batch_op.drop_column('token_hash')
