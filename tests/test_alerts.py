@@ -195,7 +195,7 @@ def test_forged_and_misused_links_get_a_clear_page_and_change_nothing(client, ma
     ("fields", "message"),
     [
         ({"email": "keine-adresse"}, "E-Mail"),
-        ({"district": "99"}, "Stadtteil aus der Liste"),
+        ({"district": "99"}, "Stadtbezirk aus der Liste"),
         ({"area": "address", "address": "Zzyzxstrasse 5"}, "keine Adresse gefunden"),
         ({"area": "address", "address": "x" * 5000}, "100"),
         ({"area": "point", "lat": "51.2546", "lon": "7.1497"}, "nicht im Stadtgebiet"),

@@ -9,7 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.notifications.forms import LANGUAGES, email_field
 
 AREA_KINDS = [
-    ("district", _l("Ein Stadtteil")),
+    ("district", _l("Ein Stadtbezirk")),
     ("address", _l("Umkreis um eine Adresse")),
     ("point", _l("Umkreis um einen Punkt (Koordinaten)")),
 ]
@@ -24,7 +24,7 @@ class AlertForm(FlaskForm):
     """What the person wants; the view resolves the area (district, address or point)."""
 
     area = RadioField(_l("Gebiet"), choices=AREA_KINDS, default="district")
-    district = SelectField(_l("Stadtteil"), choices=[], validate_choice=False)
+    district = SelectField(_l("Stadtbezirk"), choices=[], validate_choice=False)
     address = StringField(
         _l("Adresse"),
         validators=[Optional(), Length(max=100)],

@@ -56,7 +56,7 @@ class Area:
 def district_area(code: str) -> Area:
     district = db.session.scalar(select(District).where(District.code == code))
     if district is None:
-        raise AreaError("district", _("Bitte wählen Sie einen Stadtteil aus der Liste."))
+        raise AreaError("district", _("Bitte wählen Sie einen Stadtbezirk aus der Liste."))
     return Area(district.name, district_id=district.id)
 
 
