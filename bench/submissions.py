@@ -136,19 +136,24 @@ def captured(app, key: str, bodies: list[dict], count: int = 20) -> list[list[tu
 
 
 def replay(url: str, runs: list[list[tuple]], requests: int, clients: int) -> tuple:
-    """The floor: the captured statements, one transaction per submission, over bare psycopg
-    (a fresh tracking-token hash each, the new report's id for the case number)."""
+    """The floor: the captured statements, one transaction per submission, over bare psycopg.
+    What must be new each time is: the tracking-token hash and Message-IDs fresh, the new
+    report's id wherever the captured one was."""
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    # The captured report's id: the case number statement names it.
+    ids = [next(p["id"] for s, p in run if "case_counters" in s) for run in runs]
 
     def submission(connection: psycopg.Connection, n: int) -> None:
         report_id = None
         with connection.transaction(), connection.cursor() as cursor:
             for statement, parameters in runs[n % len(runs)]:
-                values = dict(parameters)
+                values = {
+                    k: report_id if v == ids[n % len(runs)] else v for k, v in parameters.items()
+                }
                 if "token_hash" in values:
                     values["token_hash"] = secrets.token_hex(32)
-                if "case_counters" in statement:
-                    values["id"] = report_id
+                if "message_id" in values:
+                    values["message_id"] = f"<{secrets.token_hex(16)}@bench>"
                 cursor.execute(statement, values)
                 if "INSERT INTO reports" in statement:
                     report_id = cursor.fetchone()[0]  # type: ignore[index]
