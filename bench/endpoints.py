@@ -85,7 +85,7 @@ def scenarios(only: str | None) -> list[tuple[str, str]]:
     return [s for s in found if not only or s[0].startswith(only)]
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, module: str = "wsgi_bench:app") -> subprocess.Popen:
     server = subprocess.Popen(
         [
             sys.executable,
@@ -99,7 +99,7 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
             f"{ROOT / 'bench'},{ROOT}",
             "--log-level",
             "warning",
-            "wsgi_bench:app",
+            module,
         ],
         cwd=ROOT,
     )

@@ -48,6 +48,9 @@ class OutboxMail(Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     headers: Mapped[dict] = mapped_column(JSONB, default=dict)
+    # A mail the worker still has to render (app.notifications.deferred): its links and
+    # language; None once subject and bodies are written. It may hold a secret tracking link.
+    context: Mapped[dict | None] = mapped_column(JSONB)
     # What caused the mail (receipt, status, follow_confirm, department, …), for the admin page.
     kind: Mapped[str] = mapped_column(String(30))
     report_id: Mapped[int | None] = mapped_column(

@@ -8,6 +8,8 @@ only if the change that causes it commits. `send_due` sends what is due, one mai
 A worker killed between 2 and 3 leaves the mail "sending"; when the lease runs out it is sent
 again with the same Message-ID, which mail programs recognise as the same message. A failed try
 waits MAIL_RETRY_SECONDS, doubling each time; after MAIL_MAX_ATTEMPTS the mail is "failed".
+The mails of a new report are stored unrendered (app.notifications.deferred): the worker writes
+their text between 1 and 2, once, and keeps it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from werkzeug.urls import iri_to_uri
 
 from app.extensions import db
 from app.models import OutboxMail, Report
+from app.notifications import deferred
 from app.notifications.compose import Draft
 from app.notifications.message import build as build_message
 
@@ -191,7 +194,8 @@ def _verdict(error: Exception) -> str:
         return "permanent" if error.smtp_code >= 500 else "retry"
     if isinstance(error, (smtplib.SMTPException, OSError)):
         return "connection"
-    # A bad header (ValueError), UnicodeEncodeError, …: trying again changes nothing.
+    # A bad header (ValueError), UnicodeEncodeError, a mail whose report is gone (LookupError),
+    # …: trying again changes nothing.
     return "permanent"
 
 
@@ -207,6 +211,7 @@ def send_due(limit: int = 100) -> Counter:
             if mail is None:
                 break
             try:
+                _render(mail)
                 transport.send(mail)
             except Exception as exc:  # every failure is recorded on the mail, none stops the rest
                 verdict = _verdict(exc)
@@ -219,6 +224,12 @@ def send_due(limit: int = 100) -> Counter:
     finally:
         transport.close()
     return counts
+
+
+def _render(mail: OutboxMail) -> None:
+    if mail.context is not None:
+        deferred.render(mail)
+        db.session.commit()
 
 
 def _mark_sent(mail: OutboxMail) -> None:

@@ -33,28 +33,6 @@ def _report_url(report: Report) -> str:
     return external_url("public.report", case_number=report.case_number)
 
 
-def report_filed(report: Report, tracking_token: str, language: str) -> None:
-    """A new report: the receipt for a reporter who gave an email, a mail to the department."""
-    if report.reporter_email:
-        reporter = Subscription(
-            report_id=report.id,
-            email=normalise(report.reporter_email),
-            language=language,
-            confirmed_at=datetime.now(UTC),
-            reporter=True,
-        )
-        db.session.add(reporter)
-        db.session.flush()
-        tracking_url = external_url("reports.tracking", token=tracking_token)
-        unsubscribe = _unsubscribe_url(reporter)
-        mail = draft(
-            "receipt", language, report, tracking_url=tracking_url, unsubscribe_url=unsubscribe
-        )
-        enqueue(reporter.email, mail, "receipt", report, unsubscribe)
-    if report.body_id is None:  # another body handles it: nothing for our departments to do
-        _to_department(report, "department")
-
-
 def report_forwarded(report: Report) -> None:
     _to_department(report, "department_moved")
 

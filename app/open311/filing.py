@@ -16,11 +16,11 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from app.addresses.search import MAX_QUERY, exact
 from app.extensions import db
-from app.models import ApiKey, Channel, Report
+from app.models import ApiKey, Channel
 from app.open311.params import ApiError, optional
 from app.reports.answers import ANSWER
 from app.reports.rules import LINE_CONTROL
-from app.reports.service import Draft, ReportRefused, submit
+from app.reports.service import Draft, FiledReport, ReportRefused, submit
 
 NO_SUCH_ADDRESS = (
     "address_string: Keine passende Adresse im Stadtgebiet gefunden; bitte die Adresse mit "
@@ -147,12 +147,12 @@ def _external_key(values: MultiDict, api_key: ApiKey) -> str | None:
     return f"open311:{api_key.id}:{external}"
 
 
-def file_request(values: MultiDict, uploads: list[FileStorage], api_key: ApiKey) -> Report:
+def file_request(values: MultiDict, uploads: list[FileStorage], api_key: ApiKey) -> FiledReport:
     """Files the report, or raises ApiError with the rulebook's verdict: 404 when the only
     fault is an unknown service code (the spec's answer), else 400."""
     given = draft(values, uploads, api_key)
     try:
-        return submit(given).report
+        return submit(given)
     except ReportRefused as refused:
         unknown_code = set(refused.errors) == {"category"} and given.category_code is not None
         messages = [f"{_parameter(name)}: {text}" for name, text in refused.errors.items()]
@@ -175,13 +175,17 @@ def _answers(values: MultiDict) -> dict[str, object]:
     return found
 
 
-def filed_answer(report: Report) -> list[dict[str, Any]]:
+def filed_answer(filed: FiledReport) -> list[dict[str, Any]]:
     """The spec's answer to POST: never the reporter's account_id, which is personal data."""
+    report = filed.report
+    responsible = filed.responsible
+    if responsible is None:  # a partner's retry: the report filed the first time
+        responsible = (report.body or report.department).name
     notice = f"Vielen Dank. Die Meldung {report.case_number} ist eingegangen; "
-    if report.body is not None:
-        notice += f"zuständig ist nicht die Stadt, sie wird an {report.body.name} weitergeleitet."
+    if report.body_id is not None:
+        notice += f"zuständig ist nicht die Stadt, sie wird an {responsible} weitergeleitet."
     else:
-        notice += f"zuständig ist {report.department.name}."
+        notice += f"zuständig ist {responsible}."
     if current_app.config["PUBLISHING"] != "immediate":
         notice += " Beschreibung und Fotos werden nach einer Prüfung veröffentlicht."
     return [

@@ -74,8 +74,8 @@ def create_service_request(fmt: str) -> Response:
     values = _values()
     api_key = filing.check_api_key(keys.api_key())
     uploads = [f for f in request.files.getlist("media") if f and f.filename]
-    report = filing.file_request(values, uploads, api_key)
-    answer = filing.filed_answer(report)
+    filed = filing.file_request(values, uploads, api_key)
+    answer = filing.filed_answer(filed)
     db.session.commit()
     return render(fmt, "service_requests", answer)
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import column, select, text
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.addresses.places import place_lateral
 from app.alerts import matching as alerts
@@ -31,35 +32,48 @@ from app.models import (
     RejectedReport,
     Report,
     Status,
-    TimelineEvent,
 )
-from app.notifications import service as notifications
+from app.notifications import deferred
+from app.notifications.service import normalise
 from app.reports import rules
 from app.reports.case_numbers import PLACEHOLDER_SQL, assign
 from app.reports.routing import exchange_lateral
 from app.reports.rules import Draft, NewReport, ReportRefused
 
+# One statement, one round trip: the report (routed and placed by PostGIS), its first timeline
+# event, and the reporter's subscription and the mails it causes (rendered later by the worker).
+# It returns the report's row for the ORM and the name of who is responsible (the department,
+# or the other body that takes it). The year's case number comes last (file_report).
 INSERT_REPORT = text(
     f"""
     WITH place AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS point),
-         new AS (SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id, now() AS at)
-    INSERT INTO reports (id, case_number, location, category_id, district_id, department_id,
-                         description, status, channel, published_at, created_at, updated_at,
-                         reporter_name, reporter_email, reporter_phone, media_url, place_text,
-                         tracking_token_hash, submission_key_hash, api_key_id, body_id,
-                         share_consent, address, answers)
-    SELECT new.id, {PLACEHOLDER_SQL.format(id="new.id")}, place.point, :category_id,
-           route.district_id, route.department_id, :description, :status, :channel,
-           CASE WHEN :publish THEN new.at END, new.at, new.at,
-           :reporter_name, :reporter_email, :reporter_phone, :media_url, :place_text,
-           :token_hash, :submission_hash, :api_key_id, route.body_id, :share_consent,
-           spot.label, CAST(:answers AS jsonb)
-    FROM place, new, {exchange_lateral("place.point", ":category_id")},
-         {place_lateral("place.point", alias="spot")}
-    -- No conflict target: the tracking token derives from the submission key as well, so a
-    -- racing duplicate may hit either unique constraint first.
-    ON CONFLICT DO NOTHING
-    RETURNING id
+         new AS (SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id, now() AS at),
+    report AS (
+        INSERT INTO reports (id, case_number, location, category_id, district_id, department_id,
+                             description, status, channel, published_at, created_at, updated_at,
+                             reporter_name, reporter_email, reporter_phone, media_url, place_text,
+                             tracking_token_hash, submission_key_hash, api_key_id, body_id,
+                             share_consent, address, answers)
+        SELECT new.id, {PLACEHOLDER_SQL.format(id="new.id")}, place.point, :category_id,
+               route.district_id, route.department_id, :description, :status, :channel,
+               CASE WHEN :publish THEN new.at END, new.at, new.at,
+               :reporter_name, :reporter_email, :reporter_phone, :media_url, :place_text,
+               :token_hash, :submission_hash, :api_key_id, route.body_id, :share_consent,
+               spot.label, CAST(:answers AS jsonb)
+        FROM place, new, {exchange_lateral("place.point", ":category_id")},
+             {place_lateral("place.point", alias="spot")}
+        -- No conflict target: the tracking token derives from the submission key as well, so
+        -- a racing duplicate may hit either unique constraint first.
+        ON CONFLICT DO NOTHING
+        RETURNING *
+    ), event AS (
+        INSERT INTO timeline_events (report_id, kind, status, public, author, created_at)
+        SELECT id, :event_kind, status, true, :author, created_at FROM report
+    ), {deferred.filed_mails("report")}
+    SELECT report.*, ST_Y(report.location) AS lat, ST_X(report.location) AS lon,
+           COALESCE(body.name, department.name) AS responsible
+    FROM report JOIN departments AS department ON department.id = report.department_id
+    LEFT JOIN bodies AS body ON body.id = report.body_id
     """
 )
 
@@ -70,6 +84,8 @@ class FiledReport:
     # None for a repeated app submission: only the token's hash is stored.
     tracking_token: str | None
     duplicate: bool = False
+    # Who handles it: the department's name, or the other body's it is forwarded to.
+    responsible: str | None = None
 
 
 def token_hash(token: str) -> str:
@@ -110,52 +126,48 @@ def file_report(new: NewReport, photos: list[ProcessedPhoto]) -> FiledReport:
     point. `new` has passed the rulebook (or is synthetic and right by construction)."""
     token = _tracking_token(new.submission_key)
     submission_hash = token_hash(new.submission_key) if new.submission_key else None
-    report_id = db.session.execute(
-        INSERT_REPORT,
-        {
-            "lon": new.lon,
-            "lat": new.lat,
-            "category_id": new.category_id,
-            "description": new.description,
-            "status": Status.RECEIVED.value,
-            "channel": new.channel.value,
-            "publish": current_app.config["PUBLISHING"] == "immediate",
-            "reporter_name": new.reporter_name or None,
-            "reporter_email": new.reporter_email or None,
-            "reporter_phone": new.reporter_phone or None,
-            "media_url": new.media_url,
-            "place_text": new.place_text,
-            "token_hash": token_hash(token),
-            "submission_hash": submission_hash,
-            "api_key_id": new.api_key_id,
-            "share_consent": new.share_consent,
-            "answers": json.dumps(new.answers) if new.answers else None,
-        },
-    ).scalar()
-    if report_id is None:
+    author = f"Meldung ({new.channel.value})"
+    values = {
+        "lon": new.lon,
+        "lat": new.lat,
+        "category_id": new.category_id,
+        "description": new.description,
+        "status": Status.RECEIVED.value,
+        "channel": new.channel.value,
+        "publish": current_app.config["PUBLISHING"] == "immediate",
+        "reporter_name": new.reporter_name or None,
+        "reporter_email": new.reporter_email or None,
+        "reporter_phone": new.reporter_phone or None,
+        "media_url": new.media_url,
+        "place_text": new.place_text,
+        "token_hash": token_hash(token),
+        "submission_hash": submission_hash,
+        "api_key_id": new.api_key_id,
+        "share_consent": new.share_consent,
+        "answers": json.dumps(new.answers) if new.answers else None,
+        "event_kind": EventKind.STATUS_CHANGE.value,
+        "author": author,
+    }
+    reporter = normalise(new.reporter_email) if new.reporter_email else None
+    values |= deferred.filed_mail_values(token, new.language, reporter)
+    found = db.session.execute(
+        select(Report, column("responsible")).from_statement(INSERT_REPORT), values
+    ).one_or_none()
+    if found is None:
         return _earlier_submission(submission_hash, token)
-    assign(report_id)  # only now: a report that was not stored takes no number
-    report = db.session.get_one(Report, report_id)
+    report, responsible = found
     for photo in photos:
         add_photo(report, photo)
-    db.session.add(
-        TimelineEvent(
-            report=report,
-            kind=EventKind.STATUS_CHANGE,
-            status=Status.RECEIVED,
-            public=True,
-            author=f"Meldung ({new.channel.value})",
-            created_at=report.created_at,
-        )
-    )
-    db.session.flush()
-    if report.body is not None:
+    if report.body_id is not None:
         # Routing chose another body: the same transaction queues the report for it.
-        forward(report, report.body, author=f"Meldung ({new.channel.value})")
-    notifications.report_filed(report, token, new.language)
+        forward(report, report.body, author=author)
+    db.session.flush()
+    # Last before the commit: the year's counter stays locked from here to the commit, so
+    # concurrent filings wait for each other only that long. Only a stored report takes one.
+    set_committed_value(report, "case_number", assign(report.id))
     if report.published_at is not None:  # immediate publishing: public from the first moment
         alerts.report_published(report)
-    return FiledReport(report, token)
+    return FiledReport(report, token, responsible=responsible)
 
 
 # Advisory locks of their own (two-number form), apart from every single-number lock.
