@@ -2,7 +2,7 @@
 their kind and context (links, language), the worker renders subject and bodies
 
 Revision ID: f9c0d1e2a3b4
-Revises: b5e6f7a8c9d0
+Revises: d1e2f3a4b5c6
 Create Date: 2026-12-04 10:00:00
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'f9c0d1e2a3b4'
-down_revision = 'b5e6f7a8c9d0'
+down_revision = 'd1e2f3a4b5c6'
 branch_labels = None
 depends_on = None
 
