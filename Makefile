@@ -77,6 +77,8 @@ bench: setup migrate
 	$(PY) bench/form_page.py
 	$(PY) bench/offline.py
 	$(PY) bench/alerts.py
+	$(PY) bench/photos.py
+	$(PY) bench/stats.py
 	$(PY) bench/check.py
 
 # Stops and removes this checkout's cluster only (its data, log and remembered port).
