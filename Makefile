@@ -69,7 +69,7 @@ format: $(STAMPS)/venv
 
 bench: setup migrate
 	@rm -f bench/results.json
-	$(PY) bench/generate.py --keep
+	$(PY) bench/generate.py
 	$(PY) bench/endpoints.py
 	$(PY) bench/staff.py
 	$(PY) bench/addresses.py
@@ -78,6 +78,8 @@ bench: setup migrate
 	$(PY) bench/offline.py
 	$(PY) bench/alerts.py
 	$(PY) bench/submissions.py
+	$(PY) bench/photos.py
+	$(PY) bench/stats.py
 	$(PY) bench/check.py
 
 # Stops and removes this checkout's cluster only (its data, log and remembered port).

@@ -3,6 +3,8 @@
     .venv/bin/python bench/generate.py [--count N] [--keep]
 
 With --keep, an existing bench database that already holds N reports is left as it is.
+Otherwise N / 10 reports are generated first: ten times their time is the floor of N's, so
+the ratio says how far from linear the generation is.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import bench_config
+from common import bench_config, report
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -33,13 +35,8 @@ def main() -> None:
         if args.keep and have == args.count:
             print(f"bench database already holds {have:,} reports: kept")
             return
-        db.session.execute(text("TRUNCATE reports, map_cells, map_months RESTART IDENTITY CASCADE"))
-        service.load_city()
-        db.session.commit()
-        started = time.perf_counter()
-        added = service.generate_reports(args.count)
-        db.session.commit()
-        elapsed = time.perf_counter() - started
+        tenth = generate(args.count // 10)
+        elapsed = generate(args.count)
         started = time.perf_counter()
         refresh()
         db.session.commit()
@@ -51,11 +48,25 @@ def main() -> None:
             started = time.perf_counter()
             connection.execute(text("VACUUM ANALYZE reports"))
             vacuum = time.perf_counter() - started
-    print(f"demo generate: {added:,} reports in {elapsed:.1f} s ({added / elapsed:,.0f} per s)")
+    print(f"{args.count // 10:,} reports in {tenth:.1f} s")
+    report(f"demo generate {args.count:,} reports", elapsed, "s", floor=10 * tenth)
     print(
         f"statistics snapshot: {stats:.1f} s; VACUUM ANALYZE: {vacuum:.1f} s; "
         f"reports table with indexes: {size}"
     )
+
+
+def generate(count: int) -> float:
+    """Seconds to generate `count` reports into an emptied database."""
+    db.session.execute(text("TRUNCATE reports, map_cells, map_months RESTART IDENTITY CASCADE"))
+    service.load_city()
+    db.session.commit()
+    started = time.perf_counter()
+    added = service.generate_reports(count)
+    db.session.commit()
+    elapsed = time.perf_counter() - started
+    print(f"demo generate: {added:,} reports in {elapsed:.1f} s ({added / elapsed:,.0f} per s)")
+    return elapsed
 
 
 if __name__ == "__main__":

@@ -181,3 +181,56 @@ def test_demo_load_can_add_reports_that_the_public_sees(app, client):
     # Every status: 40 reports spread over years may hold no open one.
     listing = client.get("/meldungen?status=all&since=2000-01-01").get_data(as_text=True)
     assert "Keine Meldungen für diese Auswahl." not in listing
+
+
+SCHEMA = """
+SELECT 'index', indexdef FROM pg_indexes WHERE tablename IN ('reports', 'timeline_events')
+UNION ALL
+SELECT 'key ' || conname, pg_get_constraintdef(oid) || ' ' || convalidated::text
+FROM pg_constraint WHERE conrelid IN ('reports'::regclass, 'timeline_events'::regclass)
+UNION ALL
+SELECT 'trigger', tgname || ' ' || tgenabled::text FROM pg_trigger
+WHERE tgrelid = 'reports'::regclass AND NOT tgisinternal
+ORDER BY 1, 2
+"""
+
+
+def test_a_load_into_empty_tables_builds_every_index_and_key_again(app):
+    # Into empty tables the generator drops indexes and foreign keys and builds them afterwards.
+    before = db.session.execute(text(SCHEMA)).all()
+    assert len([row for row in before if row[0] == "index"]) > 20
+    result = app.test_cli_runner().invoke(args=["demo", "generate", "--count", "300"])
+    assert result.exit_code == 0, result.output
+    assert db.session.execute(text(SCHEMA)).all() == before
+    # The indexes serve: the trigram search finds the sample text of street damage.
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = db.session.scalars(
+        text("EXPLAIN SELECT id FROM reports WHERE description ILIKE '%schlagloch%'")
+    ).all()
+    assert any("ix_reports_description_trgm" in line for line in plan)
+    # Like a real table: the later a report was filed, the higher its id and case number.
+    disorder = db.session.scalar(
+        text(
+            "SELECT count(*) FROM (SELECT created_at < lag(created_at) OVER (ORDER BY id) AS back "
+            "FROM reports) AS r WHERE back"
+        )
+    )
+    assert disorder == 0
+
+
+def test_a_load_into_tables_in_use_takes_no_table_lock(app, make_report):
+    make_report(description="Echte Meldung")
+    before = db.session.execute(text(SCHEMA)).all()
+    result = app.test_cli_runner().invoke(args=["demo", "generate", "--count", "100"])
+    assert result.exit_code == 0, result.output
+    # Reports filed by citizens meanwhile are not blocked: no exclusive lock is held.
+    exclusive = db.session.scalar(
+        text(
+            "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() "
+            "AND relation IN ('reports'::regclass, 'timeline_events'::regclass) "
+            "AND mode = 'AccessExclusiveLock'"
+        )
+    )
+    assert exclusive == 0
+    assert db.session.execute(text(SCHEMA)).all() == before
+    assert db.session.scalar(select(func.count()).select_from(Report)) == 101

@@ -67,7 +67,7 @@ ON reports FOR EACH ROW EXECUTE FUNCTION map_cells_apply();
 
 
 def _bulk_finest(table: str) -> str:
-    """The reports listed in bulk_ids, counted at the finest level into a scratch table."""
+    """The reports in bulk_reports, counted at the finest level into a scratch table."""
     keys, values = ROLLUPS[table]
     level = FINEST_LEVEL
     return f"""
@@ -75,7 +75,7 @@ def _bulk_finest(table: str) -> str:
         SELECT {level}::smallint AS level, r.px >> {level} AS cx, r.py >> {level} AS cy,
                {values.format(r="r")}, count(*)::int AS n,
                sum(ST_X(r.location)) AS sum_lon, sum(ST_Y(r.location)) AS sum_lat
-        FROM reports AS r JOIN bulk_ids AS b ON b.id = r.id
+        FROM bulk_reports AS r
         GROUP BY 2, 3, {", ".join(str(i + 4) for i in range(len(keys.split(","))))}"""
 
 
@@ -88,26 +88,37 @@ def _bulk_coarser(table: str) -> str:
         GROUP BY cx >> 1, cy >> 1, {keys}"""
 
 
-def _bulk_merge(table: str) -> str:
+def _bulk_merge(table: str, empty: bool) -> str:
+    """In key order, so the rows are written where the index wants them; into an empty table
+    without the conflict check, which costs as much as the insert."""
     keys, _ = ROLLUPS[table]
-    return f"""
+    insert = f"""
         INSERT INTO {table} AS m (level, cx, cy, {keys}, n, sum_lon, sum_lat)
         SELECT level, cx, cy, {keys}, n, sum_lon, sum_lat FROM bulk_cells
+        ORDER BY level, cx, cy, {keys}"""
+    if empty:
+        return insert
+    return f"""{insert}
         ON CONFLICT (level, cx, cy, {keys}) DO UPDATE
         SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,
             sum_lat = m.sum_lat + excluded.sum_lat"""
 
 
-def add_reports() -> None:
-    """Count the reports in the temporary table bulk_ids, inserted during a bulk load, into
+def add_reports(locked: bool = False) -> None:
+    """Count the reports in the temporary table bulk_reports (their id, location, px, py,
+    category_id, district_id, status and created_at), inserted during a bulk load, into
     both rollups. The counts are built apart (coarser levels from finer ones, which is fast)
-    and then added, which commutes with the trigger's changes for reports filed meanwhile."""
+    and then added, which commutes with the trigger's changes for reports filed meanwhile.
+    `locked`: the caller holds an exclusive lock on reports, so no trigger changes the
+    rollups meanwhile, and an empty rollup can be filled in order instead of merged into."""
     for table in ROLLUPS:
         db.session.execute(text(_bulk_finest(table)))
         for level in range(FINEST_LEVEL + 1, COARSEST_LEVEL + 1):
             db.session.execute(text(_bulk_coarser(table)), {"level": level})
-        db.session.execute(text(_bulk_merge(table)))
+        empty = locked and not db.session.scalar(text(f"SELECT EXISTS (SELECT FROM {table})"))
+        db.session.execute(text(_bulk_merge(table, empty)))
         db.session.execute(text("DROP TABLE bulk_cells"))
-        # Rows of neighbouring cells side by side on disk: a viewport reads a few pages.
-        db.session.execute(text(f"CLUSTER {table} USING pk_{table}"))
+        if not empty:
+            # Rows of neighbouring cells side by side on disk: a viewport reads a few pages.
+            db.session.execute(text(f"CLUSTER {table} USING pk_{table}"))
         db.session.execute(text(f"ANALYZE {table}"))
