@@ -77,6 +77,7 @@ bench: setup migrate
 	$(PY) bench/form_page.py
 	$(PY) bench/offline.py
 	$(PY) bench/alerts.py
+	$(PY) bench/replica.py
 	$(PY) bench/check.py
 
 # Stops and removes this checkout's cluster only (its data, log and remembered port).
