@@ -33,7 +33,12 @@ def main() -> None:
         if args.keep and have == args.count:
             print(f"bench database already holds {have:,} reports: kept")
             return
-        db.session.execute(text("TRUNCATE reports, map_cells, map_months RESTART IDENTITY CASCADE"))
+        db.session.execute(
+            text(
+                "TRUNCATE reports, map_cells, map_months, map_month_statuses "
+                "RESTART IDENTITY CASCADE"
+            )
+        )
         service.load_city()
         db.session.commit()
         started = time.perf_counter()
