@@ -6,7 +6,7 @@ For each scenario, p50 and p95 of the round trip through gunicorn, next to p50 a
 request's statements replayed bare (captured from one in-process request, run in one transaction
 like the app's). The difference is what Flask, the service, GeoJSON and HTTP add.
 
-    .venv/bin/python bench/map_load.py [--requests 60] [--clients 4] [--workers 3] [--only city]
+    .venv/bin/python bench/map_load.py [--requests 60] [--clients 4] [--workers 4] [--only city]
 """
 
 from __future__ import annotations
@@ -69,7 +69,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=3)
+    # One sync worker per client, as each client has its own bare connection for the floor:
+    # with fewer, a request waits for another's worker and the wait counts as overhead.
+    parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=5098)
     parser.add_argument("--only", default="", help="scenarios whose name starts with this")
     args = parser.parse_args()

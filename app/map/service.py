@@ -16,7 +16,7 @@ from flask import url_for
 from sqlalchemy import text
 
 from app.extensions import db
-from app.map.viewport import Viewport, cell_bounds
+from app.map.viewport import Viewport
 from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL, MONTH_STATUS_FINEST_LEVEL
 from app.models.report import WORLD_PIXELS
 from app.public.cards import Card, cards
@@ -24,6 +24,8 @@ from app.public.filters import ReportFilter, day_start, recently_resolved
 
 # Zoom 15 and closer (64-px cells of 2^11 zoom-20 pixels or less) count as a small viewport.
 SMALL_VIEW_SHIFT = 11
+# The latitude of the zoom-20 pixel row {y} (viewport.lat_of in SQL).
+LAT_OF_PY = "degrees(atan(sinh(pi() * (1 - 2 * ({y})::float8 / :world))))"
 MONTH_SQL = "date_trunc('month', created_at AT TIME ZONE 'Europe/Berlin')::date"
 
 
@@ -154,7 +156,7 @@ def _grouped_points(picked: str) -> str:
     # Sums in degrees like the rollups: longitude is linear in px, latitude of the mean py.
     return f"""
         SELECT gx, gy, n, (sum_px + 0.5 * n) * 360.0 / :world - 180 * n AS slon,
-               n * degrees(atan(sinh(pi() * (1 - 2 * (sum_py / n + 0.5) / :world)))) AS slat
+               n * {LAT_OF_PY.format(y="(sum_py / n + 0.5)")} AS slat
         FROM (
             SELECT px >> :shift AS gx, py >> :shift AS gy, count(*) AS n,
                    sum(px::float8) AS sum_px, sum(py::float8) AS sum_py
@@ -211,7 +213,7 @@ def clusters(view: Viewport, flt: ReportFilter) -> tuple[int, list[Cell]]:
         ),
         params,
     )
-    return shift, [Cell(*row) for row in rows]
+    return shift, [Cell(*row) for row in rows.all()]
 
 
 def singles(cells: list[Cell], shift: int, flt: ReportFilter) -> dict[tuple[int, int], dict]:
@@ -220,31 +222,37 @@ def singles(cells: list[Cell], shift: int, flt: ReportFilter) -> dict[tuple[int,
     if not lonely:
         return {}
     where, params = flt.where("r")
-    bounds = [cell_bounds(c.gx, c.gy, shift) for c in lonely]
     params.update(
         gx=[c.gx for c in lonely],
         gy=[c.gy for c in lonely],
-        w=[b[0] for b in bounds],
-        s=[b[1] for b in bounds],
-        e=[b[2] for b in bounds],
-        n=[b[3] for b in bounds],
         shift=shift,
+        world=WORLD_PIXELS,
         since=flt.start,
         until=flt.end,
     )
+    # The cells' envelopes computed here rather than sent as four arrays of floats, whose
+    # conversion was most of the Python time of a street view. A hair wider than the cell: the
+    # GiST index only preselects, the pixel ranges decide.
+    lon, lat = "{x}::float8 / :world * 360 - 180", LAT_OF_PY.format(y="{y}")
     rows = db.session.execute(
         text(
             f"""
             SELECT cell.gx, cell.gy, found.*
-            FROM unnest(CAST(:gx AS int[]), CAST(:gy AS int[]), CAST(:w AS float8[]),
-                        CAST(:s AS float8[]), CAST(:e AS float8[]), CAST(:n AS float8[]))
-                 AS cell(gx, gy, w, s, e, n)
+            FROM unnest(CAST(:gx AS int[]), CAST(:gy AS int[])) AS cell(gx, gy)
+            CROSS JOIN LATERAL (
+                SELECT cell.gx << :shift AS x0, ((cell.gx + 1) << :shift) - 1 AS x1,
+                       cell.gy << :shift AS y0, ((cell.gy + 1) << :shift) - 1 AS y1
+            ) AS px
             CROSS JOIN LATERAL (
                 SELECT r.id, r.case_number, r.status, c.code AS category,
                        ST_X(r.location) AS lon, ST_Y(r.location) AS lat
                 FROM reports AS r JOIN categories AS c ON c.id = r.category_id
-                WHERE r.location && ST_MakeEnvelope(cell.w, cell.s, cell.e, cell.n, 4326)
-                  AND r.px >> :shift = cell.gx AND r.py >> :shift = cell.gy AND {where}
+                WHERE r.location && ST_MakeEnvelope(
+                        {lon.format(x="px.x0")} - 1e-9, {lat.format(y="(px.y1 + 1)")} - 1e-9,
+                        {lon.format(x="(px.x1 + 1)")} + 1e-9, {lat.format(y="px.y0")} + 1e-9,
+                        4326)
+                  AND r.px BETWEEN px.x0 AND px.x1 AND r.py BETWEEN px.y0 AND px.y1
+                  AND {where}
                   AND (CAST(:since AS timestamptz) IS NULL OR r.created_at >= :since)
                   AND (CAST(:until AS timestamptz) IS NULL OR r.created_at < :until)
                 LIMIT 1
