@@ -71,6 +71,7 @@ bench: setup migrate
 	@rm -f bench/results.json
 	$(PY) bench/generate.py
 	$(PY) bench/endpoints.py
+	$(PY) bench/map_load.py
 	$(PY) bench/staff.py
 	$(PY) bench/addresses.py
 	$(PY) bench/nearby.py

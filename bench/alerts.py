@@ -67,7 +67,10 @@ ALERTS = text(
 def prepare(alerts: int, background: int, rng: random.Random) -> None:
     upgrade()
     db.session.execute(
-        text("TRUNCATE reports, map_cells, map_months, area_alerts, outbox_mails CASCADE")
+        text(
+            "TRUNCATE reports, map_cells, map_months, map_month_statuses, area_alerts, "
+            "outbox_mails CASCADE"
+        )
     )
     demo.load_city()
     db.session.commit()

@@ -58,7 +58,9 @@ def main() -> None:
 
 def generate(count: int) -> float:
     """Seconds to generate `count` reports into an emptied database."""
-    db.session.execute(text("TRUNCATE reports, map_cells, map_months RESTART IDENTITY CASCADE"))
+    db.session.execute(
+        text("TRUNCATE reports, map_cells, map_months, map_month_statuses RESTART IDENTITY CASCADE")
+    )
     service.load_city()
     db.session.commit()
     started = time.perf_counter()

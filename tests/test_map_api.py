@@ -108,6 +108,18 @@ def _month_ago(days: int) -> str:
             "created_at >= '2023-05-20 00:00 Europe/Berlin' "
             "AND created_at < '2023-05-26 00:00 Europe/Berlin'",
         ),
+        # A period with a status alone: map_month_statuses on zoom 14 and coarser.
+        (
+            {"since": "2022-01-15", "status": "open"},
+            "created_at >= '2022-01-15 00:00 Europe/Berlin' "
+            "AND status IN ('received', 'accepted', 'in_progress')",
+        ),
+        (
+            {"since": "2024-03-01", "until": "2025-08-09", "status": "resolved,duplicate"},
+            "created_at >= '2024-03-01 00:00 Europe/Berlin' "
+            "AND created_at < '2025-08-10 00:00 Europe/Berlin' "
+            "AND status IN ('resolved', 'duplicate')",
+        ),
         (
             {"since": "2022-01-15", "status": "open", "category": "strasse"},
             "created_at >= '2022-01-15 00:00 Europe/Berlin' "
@@ -226,3 +238,28 @@ def test_partial_months_count_days_in_berlin_time(client, reports):
                 for f in get_map(client, bbox=b, zoom=str(zoom), since=since, until=until)
             ]
             assert total(features) == want, (since, until, zoom)
+
+
+def test_the_same_viewport_again_is_not_modified(client, reports):
+    """A client that has the answer (its ETag) gets 304 without a body, also when it took the
+    answer compressed; another filter is another answer."""
+    query = {"bbox": CITY, "zoom": "13", "status": "open"}
+    for encoding in ("identity", "br", "gzip"):
+        first = client.get("/api/v1/map", query_string=query, headers={"Accept-Encoding": encoding})
+        assert first.status_code == 200
+        assert first.headers["ETag"]
+        assert "max-age=30" in first.headers["Cache-Control"]
+        again = client.get(
+            "/api/v1/map", query_string=query, headers={"If-None-Match": first.headers["ETag"]}
+        )
+        assert again.status_code == 304
+        assert again.data == b""
+    other = client.get(
+        "/api/v1/map",
+        query_string=query | {"status": "closed"},
+        headers={"If-None-Match": first.headers["ETag"]},
+    )
+    assert other.status_code == 200
+    assert total(other.json["features"]) == expected(
+        "status NOT IN ('received', 'accepted', 'in_progress')"
+    )

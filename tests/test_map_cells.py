@@ -1,5 +1,5 @@
-"""map_cells must always equal a fresh count of the reports, on every level: after a bulk load
-(set-based) and after single inserts, changes and deletes (trigger)."""
+"""The map rollups must always equal a fresh count of the reports, on every level they keep:
+after a bulk load (set-based) and after single inserts, changes and deletes (trigger)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,26 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Report
-from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL
+from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL, MONTH_STATUS_FINEST_LEVEL
 from tests.helpers import category_id
 
 MONTH = "date_trunc('month', created_at AT TIME ZONE 'Europe/Berlin')::date"
-KEYS = {"map_cells": "category_id, district_id, status", "map_months": "month"}
-VALUES = {"map_cells": KEYS["map_cells"], "map_months": MONTH}
+KEYS = {
+    "map_cells": "category_id, district_id, status",
+    "map_months": "month",
+    "map_month_statuses": "month, status",
+}
+VALUES = {
+    "map_cells": KEYS["map_cells"],
+    "map_months": MONTH,
+    "map_month_statuses": f"{MONTH}, status",
+}
+FINEST = {"map_month_statuses": MONTH_STATUS_FINEST_LEVEL}
 
 
 def assert_cells_match_reports() -> None:
-    levels = {"finest": FINEST_LEVEL, "coarsest": COARSEST_LEVEL}
     for table, keys in KEYS.items():
+        levels = {"finest": FINEST.get(table, FINEST_LEVEL), "coarsest": COARSEST_LEVEL}
         fresh = db.session.execute(
             text(
                 f"""

@@ -1,9 +1,11 @@
 """SQL that keeps the two map rollups in step with reports.
 
 map_cells counts reports per cell, category, district and status (the map without a period);
-map_months counts them per cell and month (the map for a period). Months multiply rows, so the
-two are kept apart. A trigger handles single reports; bulk loads switch it off and add their
-rows set-based (add_reports), which is many times faster.
+map_months counts them per cell and month (the map for a period); map_month_statuses per cell,
+month and status (a period together with a status: "open in the last year"), on the coarse
+levels only, where a viewport holds too many reports to count them one by one. Months multiply
+rows, so the three are kept apart. A trigger handles single reports; bulk loads switch it off and
+add their rows set-based (add_reports), which is many times faster.
 """
 
 from __future__ import annotations
@@ -11,29 +13,34 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from app.extensions import db
-from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL
+from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL, MONTH_STATUS_FINEST_LEVEL
 
 MONTH = "date_trunc('month', {r}.created_at AT TIME ZONE 'Europe/Berlin')::date"
-LEVELS = f"generate_series({FINEST_LEVEL}, {COARSEST_LEVEL})"
 ROLLUPS = {
-    # table: (key columns, key values from a report row {r})
+    # table: (key columns, key values from a report row {r}, finest level kept)
     "map_cells": (
         "category_id, district_id, status",
         "{r}.category_id, {r}.district_id, {r}.status",
+        FINEST_LEVEL,
     ),
-    "map_months": ("month", MONTH + " AS month"),
+    "map_months": ("month", MONTH + " AS month", FINEST_LEVEL),
+    "map_month_statuses": (
+        "month, status",
+        MONTH + " AS month, {r}.status",
+        MONTH_STATUS_FINEST_LEVEL,
+    ),
 }
 
 
 def _change(table: str, row: str, sign: str) -> str:
-    keys, values = ROLLUPS[table]
+    keys, values, finest = ROLLUPS[table]
     values = values.format(r=row)
     conflict = f"level, cx, cy, {keys}"
     return f"""
         INSERT INTO {table} AS m (level, cx, cy, {keys}, n, sum_lon, sum_lat)
         SELECT lvl, {row}.px >> lvl, {row}.py >> lvl, {values},
                {sign}1, {sign}ST_X({row}.location), {sign}ST_Y({row}.location)
-        FROM {LEVELS} AS lvl
+        FROM generate_series({finest}, {COARSEST_LEVEL}) AS lvl
         ON CONFLICT ({conflict}) DO UPDATE
         SET n = m.n + excluded.n, sum_lon = m.sum_lon + excluded.sum_lon,
             sum_lat = m.sum_lat + excluded.sum_lat;"""
@@ -49,10 +56,12 @@ BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         {_change("map_cells", "OLD", "-")}
         {_change("map_months", "OLD", "-")}
+        {_change("map_month_statuses", "OLD", "-")}
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         {_change("map_cells", "NEW", "")}
         {_change("map_months", "NEW", "")}
+        {_change("map_month_statuses", "NEW", "")}
     END IF;
     RETURN NULL;
 END
@@ -67,9 +76,8 @@ ON reports FOR EACH ROW EXECUTE FUNCTION map_cells_apply();
 
 
 def _bulk_finest(table: str) -> str:
-    """The reports in bulk_reports, counted at the finest level into a scratch table."""
-    keys, values = ROLLUPS[table]
-    level = FINEST_LEVEL
+    """The reports in bulk_reports, counted at the table's finest level into a scratch table."""
+    keys, values, level = ROLLUPS[table]
     return f"""
         CREATE TEMP TABLE bulk_cells ON COMMIT DROP AS
         SELECT {level}::smallint AS level, r.px >> {level} AS cx, r.py >> {level} AS cy,
@@ -80,7 +88,7 @@ def _bulk_finest(table: str) -> str:
 
 
 def _bulk_coarser(table: str) -> str:
-    keys, _ = ROLLUPS[table]
+    keys = ROLLUPS[table][0]
     return f"""
         INSERT INTO bulk_cells
         SELECT :level, cx >> 1, cy >> 1, {keys}, sum(n), sum(sum_lon), sum(sum_lat)
@@ -91,7 +99,7 @@ def _bulk_coarser(table: str) -> str:
 def _bulk_merge(table: str, empty: bool) -> str:
     """In key order, so the rows are written where the index wants them; into an empty table
     without the conflict check, which costs as much as the insert."""
-    keys, _ = ROLLUPS[table]
+    keys = ROLLUPS[table][0]
     insert = f"""
         INSERT INTO {table} AS m (level, cx, cy, {keys}, n, sum_lon, sum_lat)
         SELECT level, cx, cy, {keys}, n, sum_lon, sum_lat FROM bulk_cells
@@ -111,9 +119,9 @@ def add_reports(locked: bool = False) -> None:
     and then added, which commutes with the trigger's changes for reports filed meanwhile.
     `locked`: the caller holds an exclusive lock on reports, so no trigger changes the
     rollups meanwhile, and an empty rollup can be filled in order instead of merged into."""
-    for table in ROLLUPS:
+    for table, (_, _, finest) in ROLLUPS.items():
         db.session.execute(text(_bulk_finest(table)))
-        for level in range(FINEST_LEVEL + 1, COARSEST_LEVEL + 1):
+        for level in range(finest + 1, COARSEST_LEVEL + 1):
             db.session.execute(text(_bulk_coarser(table)), {"level": level})
         empty = locked and not db.session.scalar(text(f"SELECT EXISTS (SELECT FROM {table})"))
         db.session.execute(text(_bulk_merge(table, empty)))

@@ -1,8 +1,10 @@
 """The public map's data: reports in a viewport, grouped into 64-pixel clusters.
 
-Clusters come from map_cells (zoom ≤ 17), whose counts are kept per month: a period that starts
-or ends inside a month counts those partial months from the reports themselves. From zoom 18 on
-the reports are grouped directly. A cluster of one is sent as the report itself.
+Clusters come from the rollups (zoom ≤ 17): map_cells without a period, map_months for a period,
+map_month_statuses for a period with a status (zoom ≤ 14). A period that starts or ends inside a
+month counts those partial months from the reports themselves. From zoom 18 on, and for a period
+with a category or district, the reports are grouped directly. A cluster of one is sent as the
+report itself.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from flask import url_for
 from sqlalchemy import text
 
 from app.extensions import db
-from app.map.viewport import Viewport, cell_bounds
-from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL
+from app.map.viewport import Viewport
+from app.models.map_cell import COARSEST_LEVEL, FINEST_LEVEL, MONTH_STATUS_FINEST_LEVEL
 from app.models.report import WORLD_PIXELS
 from app.public.cards import Card, cards
 from app.public.filters import ReportFilter, day_start, recently_resolved
 
 # Zoom 15 and closer (64-px cells of 2^11 zoom-20 pixels or less) count as a small viewport.
 SMALL_VIEW_SHIFT = 11
+# The latitude of the zoom-20 pixel row {y} (viewport.lat_of in SQL).
+LAT_OF_PY = "degrees(atan(sinh(pi() * (1 - 2 * ({y})::float8 / :world))))"
 MONTH_SQL = "date_trunc('month', created_at AT TIME ZONE 'Europe/Berlin')::date"
 
 
@@ -85,14 +89,18 @@ def _rollup_query(view: Viewport, flt: ReportFilter, shift: int, params: dict) -
         params.update(filter_params)
         return _grouped("map_cells", f"{in_view} AND {where}")
     use_months, first, last, partial = split_period(flt)
-    months = in_view
+    # Only a status can narrow a period here (see clusters): map_month_statuses has it.
+    where, filter_params = flt.where("m")
+    params.update(filter_params)
+    months = f"{in_view} AND {where}"
     if first:
         months += " AND m.month >= :first_month"
         params["first_month"] = first
     if last:
         months += " AND m.month <= :last_month"
         params["last_month"] = last
-    parts = [_grouped("map_months", months)] if use_months else []
+    table = "map_month_statuses" if flt.statuses is not None else "map_months"
+    parts = [_grouped(table, months)] if use_months else []
     if partial:
         parts.append(_reports_query(view, flt, shift, params, partial))
     return " UNION ALL ".join(parts)
@@ -114,19 +122,13 @@ def _reports_query(
     where, filter_params = flt.where("reports")
     params.update(filter_params)
     params.update(shift=shift, world=WORLD_PIXELS)
+    # The cell range keeps a point on the envelope's edge in one cell.
+    in_view = _in_cells(view, shift, params)
     if shift <= SMALL_VIEW_SHIFT or ranges is None:
         # A small viewport holds few reports: the GiST index on location finds them first.
         params.update(zip(("w", "s", "e", "n"), view.aligned_bounds(shift), strict=True))
-        params.update(zip(("gx0", "gy0", "gx1", "gy1"), view.cell_range(shift), strict=True))
-        # The envelope includes its edges; the cell range keeps a point on an edge in one cell.
-        in_view = (
-            "location && ST_MakeEnvelope(:w, :s, :e, :n, 4326) AND px >> :shift "
-            "BETWEEN :gx0 AND :gx1 AND py >> :shift BETWEEN :gy0 AND :gy1"
-        )
-    else:
-        # A large one holds many: the period's covering index answers without the table.
-        params.update(zip(("gx0", "gy0", "gx1", "gy1"), view.cell_range(shift), strict=True))
-        in_view = "px >> :shift BETWEEN :gx0 AND :gx1 AND py >> :shift BETWEEN :gy0 AND :gy1"
+        in_view = f"location && ST_MakeEnvelope(:w, :s, :e, :n, 4326) AND {in_view}"
+    # A large one holds many: the period's covering index answers without the table.
     conditions = _range_conditions(ranges, params) if ranges is not None else ["true"]
     picked = " UNION ALL ".join(
         f"SELECT px, py FROM reports WHERE {in_view} AND {where} AND {condition}"
@@ -135,12 +137,26 @@ def _reports_query(
     return _grouped_points(picked)
 
 
+def _in_cells(view: Viewport, shift: int, params: dict) -> str:
+    """The viewport's whole cells as ranges of px and py themselves. The planner's statistics on
+    px and py estimate how many reports fall inside; for a range of px >> shift it guessed one
+    row, and grouped tens of thousands by sorting them instead of hashing (2-3x the time)."""
+    gx0, gy0, gx1, gy1 = view.cell_range(shift)
+    params.update(
+        rx0=gx0 << shift,
+        rx1=((gx1 + 1) << shift) - 1,
+        ry0=gy0 << shift,
+        ry1=((gy1 + 1) << shift) - 1,
+    )
+    return "px BETWEEN :rx0 AND :rx1 AND py BETWEEN :ry0 AND :ry1"
+
+
 def _grouped_points(picked: str) -> str:
     """Cells of the points (px, py) that `picked` selects, at :shift."""
     # Sums in degrees like the rollups: longitude is linear in px, latitude of the mean py.
     return f"""
         SELECT gx, gy, n, (sum_px + 0.5 * n) * 360.0 / :world - 180 * n AS slon,
-               n * degrees(atan(sinh(pi() * (1 - 2 * (sum_py / n + 0.5) / :world)))) AS slat
+               n * {LAT_OF_PY.format(y="(sum_py / n + 0.5)")} AS slat
         FROM (
             SELECT px >> :shift AS gx, py >> :shift AS gy, count(*) AS n,
                    sum(px::float8) AS sum_px, sum(py::float8) AS sum_py
@@ -157,32 +173,31 @@ def _current_query(view: Viewport, flt: ReportFilter, shift: int, params: dict) 
     rollup = _rollup_query(view, replace(flt, resolved_since=None), shift, params)
     recent, recent_params = replace(flt, statuses=None, resolved_since=None).where("reports", "q")
     params.update(recent_params, q_resolved=flt.resolved_since, shift=shift, world=WORLD_PIXELS)
-    # The viewport's whole cells as ranges of px and py themselves: no location (the index
-    # lacks it), and the planner's statistics on px and py estimate how many fall inside,
-    # where a range of px >> shift would be guessed at one row and grouped by sorting.
-    gx0, gy0, gx1, gy1 = view.cell_range(shift)
-    params.update(
-        rx0=gx0 << shift,
-        rx1=((gx1 + 1) << shift) - 1,
-        ry0=gy0 << shift,
-        ry1=((gy1 + 1) << shift) - 1,
-    )
+    # No location: the partial index lacks it.
     picked = (
-        "SELECT px, py FROM reports WHERE px BETWEEN :rx0 AND :rx1 AND py BETWEEN :ry0 AND :ry1 "
+        f"SELECT px, py FROM reports WHERE {_in_cells(view, shift, params)} "
         f"AND {recent} AND {recently_resolved('reports', 'q')}"
     )
     return rollup + " UNION ALL " + _grouped_points(picked)
+
+
+def _by_status(flt: ReportFilter, shift: int) -> bool:
+    """Whether map_month_statuses answers a period that a filter narrows: a status alone, on its
+    levels. A period with a category or district has no rollup: such sets are small, counted
+    from the reports and the covering indexes of the period."""
+    only_status = flt.category_ids is None and flt.district_ids is None
+    plain = flt.statuses is not None and flt.resolved_since is None
+    return only_status and plain and shift >= MONTH_STATUS_FINEST_LEVEL
 
 
 def clusters(view: Viewport, flt: ReportFilter) -> tuple[int, list[Cell]]:
     """The shift used and the non-empty cells in the viewport."""
     shift = max(0, 26 - view.zoom)
     params: dict = {}
-    # A period together with another filter has no rollup: such sets are small, count them.
-    period_and_more = (flt.since or flt.until) and flt.narrowed
-    if shift >= FINEST_LEVEL and flt.resolved_since and not (flt.since or flt.until):
+    period = flt.since or flt.until
+    if shift >= FINEST_LEVEL and flt.resolved_since and not period:
         inner = _current_query(view, flt, shift, params)
-    elif shift >= FINEST_LEVEL and not period_and_more:
+    elif shift >= FINEST_LEVEL and (not (period and flt.narrowed) or _by_status(flt, shift)):
         inner = _rollup_query(view, flt, shift, params)
     else:
         ranges = None
@@ -198,7 +213,7 @@ def clusters(view: Viewport, flt: ReportFilter) -> tuple[int, list[Cell]]:
         ),
         params,
     )
-    return shift, [Cell(*row) for row in rows]
+    return shift, [Cell(*row) for row in rows.all()]
 
 
 def singles(cells: list[Cell], shift: int, flt: ReportFilter) -> dict[tuple[int, int], dict]:
@@ -207,31 +222,37 @@ def singles(cells: list[Cell], shift: int, flt: ReportFilter) -> dict[tuple[int,
     if not lonely:
         return {}
     where, params = flt.where("r")
-    bounds = [cell_bounds(c.gx, c.gy, shift) for c in lonely]
     params.update(
         gx=[c.gx for c in lonely],
         gy=[c.gy for c in lonely],
-        w=[b[0] for b in bounds],
-        s=[b[1] for b in bounds],
-        e=[b[2] for b in bounds],
-        n=[b[3] for b in bounds],
         shift=shift,
+        world=WORLD_PIXELS,
         since=flt.start,
         until=flt.end,
     )
+    # The cells' envelopes computed here rather than sent as four arrays of floats, whose
+    # conversion was most of the Python time of a street view. A hair wider than the cell: the
+    # GiST index only preselects, the pixel ranges decide.
+    lon, lat = "{x}::float8 / :world * 360 - 180", LAT_OF_PY.format(y="{y}")
     rows = db.session.execute(
         text(
             f"""
             SELECT cell.gx, cell.gy, found.*
-            FROM unnest(CAST(:gx AS int[]), CAST(:gy AS int[]), CAST(:w AS float8[]),
-                        CAST(:s AS float8[]), CAST(:e AS float8[]), CAST(:n AS float8[]))
-                 AS cell(gx, gy, w, s, e, n)
+            FROM unnest(CAST(:gx AS int[]), CAST(:gy AS int[])) AS cell(gx, gy)
+            CROSS JOIN LATERAL (
+                SELECT cell.gx << :shift AS x0, ((cell.gx + 1) << :shift) - 1 AS x1,
+                       cell.gy << :shift AS y0, ((cell.gy + 1) << :shift) - 1 AS y1
+            ) AS px
             CROSS JOIN LATERAL (
                 SELECT r.id, r.case_number, r.status, c.code AS category,
                        ST_X(r.location) AS lon, ST_Y(r.location) AS lat
                 FROM reports AS r JOIN categories AS c ON c.id = r.category_id
-                WHERE r.location && ST_MakeEnvelope(cell.w, cell.s, cell.e, cell.n, 4326)
-                  AND r.px >> :shift = cell.gx AND r.py >> :shift = cell.gy AND {where}
+                WHERE r.location && ST_MakeEnvelope(
+                        {lon.format(x="px.x0")} - 1e-9, {lat.format(y="(px.y1 + 1)")} - 1e-9,
+                        {lon.format(x="(px.x1 + 1)")} + 1e-9, {lat.format(y="px.y0")} + 1e-9,
+                        4326)
+                  AND r.px BETWEEN px.x0 AND px.x1 AND r.py BETWEEN px.y0 AND px.y1
+                  AND {where}
                   AND (CAST(:since AS timestamptz) IS NULL OR r.created_at >= :since)
                   AND (CAST(:until AS timestamptz) IS NULL OR r.created_at < :until)
                 LIMIT 1

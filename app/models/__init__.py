@@ -10,7 +10,7 @@ from app.models.feedback import ResolutionFeedback
 from app.models.inquiry import Inquiry
 from app.models.login_throttle import LoginThrottle
 from app.models.mail import OutboxMail, Subscription
-from app.models.map_cell import MapCell, MapMonth
+from app.models.map_cell import MapCell, MapMonth, MapMonthStatus
 from app.models.organisation import Category, Department, RoutingRule
 from app.models.question import CategoryQuestion
 from app.models.report import Photo, RejectedReport, Report, TimelineEvent
@@ -40,6 +40,7 @@ __all__ = [
     "LoginThrottle",
     "MapCell",
     "MapMonth",
+    "MapMonthStatus",
     "OutboxMail",
     "Photo",
     "RejectedReport",

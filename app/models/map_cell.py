@@ -11,6 +11,10 @@ from app.extensions import Model
 # 17 (zoom 9). Coarser zooms regroup level 17; finer ones group the reports themselves.
 FINEST_LEVEL = 9
 COARSEST_LEVEL = 17
+# map_month_statuses starts at 12 (zoom 14): on finer levels a viewport is small enough for the
+# GiST index on location to find its reports (service.SMALL_VIEW_SHIFT), and a month and status
+# per cell there would be nearly a row per report.
+MONTH_STATUS_FINEST_LEVEL = 12
 
 
 class MapCell(Model):
@@ -39,6 +43,22 @@ class MapMonth(Model):
     cx: Mapped[int] = mapped_column(Integer, primary_key=True)
     cy: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    sum_lon: Mapped[float] = mapped_column(Float)
+    sum_lat: Mapped[float] = mapped_column(Float)
+
+
+class MapMonthStatus(Model):
+    """Reports per map cell, month (in Europe/Berlin) and status, for the map of a period with a
+    status filter; levels MONTH_STATUS_FINEST_LEVEL to COARSEST_LEVEL."""
+
+    __tablename__ = "map_month_statuses"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    cx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
     sum_lon: Mapped[float] = mapped_column(Float)
     sum_lat: Mapped[float] = mapped_column(Float)
