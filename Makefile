@@ -78,6 +78,7 @@ bench: setup migrate
 	$(PY) bench/offline.py
 	$(PY) bench/alerts.py
 	$(PY) bench/submissions.py
+	$(PY) bench/stats.py
 	$(PY) bench/check.py
 
 # Stops and removes this checkout's cluster only (its data, log and remembered port).
