@@ -2,7 +2,7 @@
 database, against the same statements run bare over psycopg. Read-only: the snapshot is
 computed, not stored, so it can run while others measure on the same database.
 
-    .venv/bin/python bench/stats.py [--rounds 3]
+    .venv/bin/python bench/stats.py [--rounds 5]
 """
 
 from __future__ import annotations
@@ -23,20 +23,27 @@ from app.stats import service
 
 
 def bare(url: str, now: datetime) -> None:
-    """The figures' and the feedback's statements for every period, as compute() runs them."""
-    figures = service.FIGURES_SQL.format(open_statuses=sql_in(OPEN_STATUSES))
+    """The statements compute() runs: the figures' once (with its work_mem), the feedback's for
+    every period."""
+    bounded = sorted(days for days in service.PERIODS.values() if days)
+    age = " ".join(f"WHEN created_at >= %(since_{i})s THEN {i}" for i in range(len(bounded)))
+    figures = service.FIGURES_SQL.format(
+        open_statuses=sql_in(OPEN_STATUSES), age=f"CASE {age} ELSE {len(bounded)} END"
+    )
+    params = {f"since_{i}": now - timedelta(days=days) for i, days in enumerate(bounded)}
     with psycopg.connect(url) as connection:
+        connection.execute(f"SET work_mem = '{service.HASH_WORK_MEM}'")
+        connection.execute(figures, params, prepare=False).fetchall()
         for days in service.PERIODS.values():
             since = now - timedelta(days=days) if days else None
-            for sql in (figures, service.FEEDBACK_SQL):
-                connection.execute(
-                    sql.replace(":since", "%(since)s"), {"since": since}, prepare=False
-                ).fetchall()
+            connection.execute(
+                service.FEEDBACK_SQL.replace(":since", "%(since)s"), {"since": since}, prepare=False
+            ).fetchall()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     app = create_app(bench_config())
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
