@@ -80,6 +80,7 @@ bench: setup migrate
 	$(PY) bench/alerts.py
 	$(PY) bench/submissions.py
 	$(PY) bench/photos.py
+	$(PY) bench/redaction.py
 	$(PY) bench/stats.py
 	$(PY) bench/check.py
 

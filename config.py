@@ -88,6 +88,13 @@ class Config:
     MAX_IMAGE_PIXELS = _env_int("MAX_IMAGE_PIXELS", 50_000_000)
     PHOTO_MAX_SIZE = _env_int("PHOTO_MAX_SIZE", 2048)
     THUMBNAIL_SIZE = _env_int("THUMBNAIL_SIZE", 400)
+    # Faces and number plates (app/redaction): searched during the upload ("inline", about
+    # 0.2 s per photo) or by the worker (`job`, for slow servers; photos wait unpublished).
+    PHOTO_DETECTION = _env("PHOTO_DETECTION", "inline")
+    # The unblurred original of a photo goes when the report is published after the check, and
+    # at the latest after this many days; auto-blurred photos (PUBLISHING=immediate, crews'
+    # photos) keep it that long so staff can undo a false positive.
+    REDACTION_REVIEW_DAYS = _env_int("REDACTION_REVIEW_DAYS", 14)
     DESCRIPTION_MAX_LENGTH = _env_int("DESCRIPTION_MAX_LENGTH", 2000)
     # District boundaries uploaded on the admin page (Köln's 86 Stadtteile: about 1 MB).
     DISTRICT_FILE_MAX_BYTES = _env_int("DISTRICT_FILE_MAX_BYTES", 10 * 1024 * 1024)

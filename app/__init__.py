@@ -57,6 +57,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.privacy.cli import privacy_cli
     from app.public.opendata_views import bp as opendata_bp
     from app.public.views import bp as public_bp
+    from app.redaction import views as redaction_views
     from app.reports.views import bp as reports_bp
     from app.staff import bulk_views, offline, search_views  # noqa: F401  (add their pages to staff_bp)
     from app.staff.views import bp as staff_bp
@@ -65,6 +66,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from app.support.views import bp as support_bp
 
     storage.init_app(app)
+    redaction_views.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(map_bp)

@@ -37,6 +37,7 @@ ACTIONS = {
     "veroeffentlichen": ({}, INBOX),
     "text": ({"description": "geschwärzt"}, INBOX),
     "foto": ({"photo": "{photo}"}, INBOX),
+    "schwaerzen": ({"photo": "{photo}", "neu": "10,10,40,40"}, INBOX),
     "duplikat": ({"original": "{other}", "bestaetigt": "1"}, INBOX),
     "kategorie": ({"category": "ampel"}, INBOX),
     "bezirk": ({"district": "5"}, INBOX),

@@ -74,8 +74,8 @@ def process_photo(
     thumb = photo.copy()
     thumb.thumbnail((thumb_size, thumb_size), Image.Resampling.LANCZOS)
     return ProcessedPhoto(
-        data=_encode_jpeg(photo),
-        thumbnail=_encode_jpeg(thumb),
+        data=encode_jpeg(photo),
+        thumbnail=encode_jpeg(thumb),
         width=photo.width,
         height=photo.height,
         gps=gps,
@@ -221,7 +221,7 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         return image
 
 
-def _encode_jpeg(image: Image.Image) -> bytes:
+def encode_jpeg(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     # No exif/icc_profile/comment arguments, and the clean image has an empty .info to copy from.
     image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)

@@ -35,7 +35,8 @@ DEFAULT_MIN_AGE_HOURS = 24
 KEPT_FOR_REJECTED = text(
     """SELECT name FROM rejected_reports r,
               jsonb_array_elements(r.snapshot -> 'photos') AS p,
-              LATERAL (VALUES (p ->> 'filename'), (p ->> 'thumbnail')) AS n(name)
+              LATERAL (VALUES (p ->> 'filename'), (p ->> 'thumbnail'), (p ->> 'original'))
+                AS n(name)
        WHERE r.snapshot IS NOT NULL AND name = ANY(:names)"""
 )
 
@@ -130,6 +131,7 @@ def _unnamed(root: Path, names: list[str]) -> list[Path]:
         return []
     named = set(db.session.scalars(select(Photo.filename).where(Photo.filename.in_(names))))
     named.update(db.session.scalars(select(Photo.thumbnail).where(Photo.thumbnail.in_(names))))
+    named.update(db.session.scalars(select(Photo.original).where(Photo.original.in_(names))))
     # A report rejected today may be taken back: its files stay until its snapshot is purged.
     named.update(db.session.scalars(KEPT_FOR_REJECTED, {"names": names}))
     return [root / name for name in names if name not in named]

@@ -13,7 +13,7 @@ from app.models.mail import OutboxMail, Subscription
 from app.models.map_cell import MapCell, MapMonth, MapMonthStatus
 from app.models.organisation import Category, Department, RoutingRule
 from app.models.question import CategoryQuestion
-from app.models.report import Photo, RejectedReport, Report, TimelineEvent
+from app.models.report import Photo, Redaction, RejectedReport, Report, TimelineEvent
 from app.models.report_search import CONTACT_INDEXES, TEXT_INDEXES  # noqa: F401  (registers them)
 from app.models.request_key import RequestKey
 from app.models.response_template import ResponseTemplate
@@ -43,6 +43,7 @@ __all__ = [
     "MapMonthStatus",
     "OutboxMail",
     "Photo",
+    "Redaction",
     "RejectedReport",
     "Report",
     "RequestKey",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
@@ -254,14 +255,40 @@ class RejectedReport(Model):
     snapshot: Mapped[dict | None] = mapped_column(JSONB)
 
 
+class Redaction(StrEnum):
+    """Where a photo stands with faces and number plates (app.redaction)."""
+
+    PENDING = "pending"  # not searched yet (the job does it); not public
+    SUGGESTED = "suggested"  # regions found, blurred, waiting for staff to confirm; not public
+    AUTO = "auto"  # regions found and blurred without a look (PUBLISHING=immediate, crews)
+    CONFIRMED = "confirmed"  # staff checked the regions
+    NONE = "none"  # nothing found, nobody drew anything
+
+
+# Photos the public may see as far as faces and plates go, and those staff still have to check.
+CLEARED = (Redaction.AUTO, Redaction.CONFIRMED, Redaction.NONE)
+UNREVIEWED = (Redaction.PENDING, Redaction.SUGGESTED)
+
+
 class Photo(Model):
-    """A re-encoded photo without metadata, stored in UPLOAD_FOLDER under a generated name."""
+    """A re-encoded photo without metadata, stored in UPLOAD_FOLDER under a generated name.
+
+    `filename` and `thumbnail` are what anyone who may see the photo gets: faces and plates in
+    `regions` that are on are blurred in them. `original` is the same photo without the blur,
+    for staff only, and only until moderation is done (app.redaction.service)."""
 
     __tablename__ = "photos"
     __table_args__ = (
         # Few photos belong to an event (the crews' after photos); deleting an event (with its
         # report) looks its photos up here instead of scanning every photo.
         Index("ix_photos_event_id", "event_id", postgresql_where=text("event_id IS NOT NULL")),
+        CheckConstraint(f"redaction IN ({sql_in(Redaction)})", name="redaction"),
+        # The inbox's "Foto prüfen" and the detection job read only the few photos in waiting.
+        Index(
+            "ix_photos_unreviewed",
+            "report_id",
+            postgresql_where=text(f"redaction IN ({sql_in(UNREVIEWED)})"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -278,6 +305,13 @@ class Photo(Model):
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("timeline_events.id", ondelete="SET NULL")
     )
+    # Faces and plates as found and reviewed: [{"x", "y", "w", "h", "kind", "on"}] in pixels.
+    regions: Mapped[list] = mapped_column(JSONB, default=list, server_default="[]")
+    # Unsearched unless said otherwise: a photo stored some new way stays out of public view.
+    redaction: Mapped[str] = mapped_column(
+        String(10), default=Redaction.PENDING, server_default=Redaction.PENDING
+    )
+    original: Mapped[str | None] = mapped_column(String(100), unique=True)
 
     report: Mapped[Report] = relationship(back_populates="photos")
     event: Mapped[TimelineEvent | None] = relationship()

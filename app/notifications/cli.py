@@ -16,6 +16,7 @@ from app.alerts.digest import DigestSchedule
 from app.extensions import db
 from app.media.sweep import Schedule
 from app.notifications.outbox import send_due
+from app.redaction.service import search_waiting
 from app.stats.worker import refresh_when_stale
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ def send_command() -> None:
 def work_command() -> None:
     """Send due mails until stopped (SIGTERM or Ctrl-C end it after the current mail); sweep
     orphan photo files at start-up and every MEDIA_SWEEP_INTERVAL_HOURS; write the daily
-    digests of area alerts once ALERT_DIGEST_HOUR has passed."""
+    digests of area alerts once ALERT_DIGEST_HOUR has passed; search photos stored without a
+    search for faces and plates."""
     # Development mail (no MAIL_SERVER) is written to this log.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     stopping = []
@@ -62,6 +64,7 @@ def work_command() -> None:
                 db.session.rollback()
                 counts = Counter()
             refresh_when_stale()  # the worker keeps the transparency figures fresh, too
+            search_photos()
             db.session.remove()
             if counts:
                 click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
@@ -69,3 +72,13 @@ def work_command() -> None:
                 time.sleep(poll)
     except KeyboardInterrupt:
         pass
+
+
+def search_photos() -> None:
+    """Photos stored without a search for faces and plates (PHOTO_DETECTION=job, or the
+    detector failed during the upload); they stay unpublished until searched."""
+    try:
+        search_waiting()
+    except Exception:  # like the mails: log, and try again on the next round
+        log.exception("Fotos: Suche nach Gesichtern und Kennzeichen fehlgeschlagen")
+        db.session.rollback()

@@ -26,7 +26,8 @@ def purge_command() -> None:
         f"{counts['unconfirmed'] + counts['unconfirmed_supports']} unbestätigte Anmeldungen und "
         f"{counts['unconfirmed_alerts']} unbestätigte Gebietsbenachrichtigungen, "
         f"{counts['rejected']} abgelehnte Meldungen und "
-        f"{counts['mails']} versandte E-Mails gelöscht, {counts['answers']} Antworten auf "
+        f"{counts['mails']} versandte E-Mails gelöscht, {counts['originals']} ungeschwärzte "
+        f"Originalfotos gelöscht, {counts['answers']} Antworten auf "
         f"Rückfragen und Kommentare zum Wiederöffnen entfernt; {counts['snapshots']} Kopien "
         "abgelehnter Meldungen vom Vortag oder früher entfernt."
     )

@@ -1,19 +1,20 @@
-"""Personal data is kept only as long as the work needs it (DSGVO Art. 5 (1) e): a report's
-contact data and the citizen's unredacted words go RETENTION_DAYS after it was closed, and with
-them its subscriptions; records of rejected reports, delivered or failed mails and unconfirmed
-follow requests go after the same time (unconfirmed ones, and unconfirmed area alerts,
-after a week); the copy a rejected
+"""Personal data is kept only as long as the work needs it (DSGVO Art. 5 (1) e): a report's contact
+data and the citizen's unredacted words go RETENTION_DAYS after it was closed, and with them its
+subscriptions; records of rejected reports, delivered or failed mails and unconfirmed follow
+requests go after the same time (unconfirmed ones, and unconfirmed area alerts, after a week);
+unblurred originals of photos go once moderation is done (app.redaction); the copy a rejected
 report keeps for taking the rejection back (with the reporter's data) goes the next day. The
 reporter's answers to staff questions (app/inquiries) are the citizen's own words too: they go
 with the contact data (a published, edited version stays public like the public text), and so
 does the comment a reporter gave when reopening a report (app/feedback). Supporters' addresses
-("Ich bin auch betroffen") go like subscriptions: with the report's contact data, unconfirmed ones
-after a week; the report keeps only their number. Nothing here commits."""
+("Ich bin auch betroffen") go like subscriptions: with the report's contact data, unconfirmed
+ones after a week; the report keeps only their number. Nothing here commits."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import CursorResult, Executable, delete, exists, or_, select, update
 
 from app.extensions import db
@@ -31,6 +32,7 @@ from app.models import (
 from app.models.status import CLOSED_STATUSES
 from app.notifications.tokens import CONFIRM_MAX_AGE
 from app.public.filters import city_day, day_start
+from app.redaction import service as redaction
 from app.staff import replay
 
 
@@ -121,6 +123,8 @@ def purge(retention_days: int, now: datetime | None = None) -> dict[str, int]:
         ),
         # Staff actions' idempotency keys: a replay's memory, kept for replay.KEEP_DAYS.
         "request_keys": replay.purge(now),
+        # Unblurred photos once moderation is done (app.redaction): only the blurred stay.
+        "originals": redaction.purge_originals(current_app.config["REDACTION_REVIEW_DAYS"], now),
     }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, case
 
 from app.models import Photo, Report, Status, TimelineEvent
 from app.models.inquiry import REPORTER
-from app.models.report import PARTNER
+from app.models.report import CLEARED, PARTNER
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def public_report(report: Report) -> PublicReport:
 
 def tracked_report(report: Report) -> TrackedReport:
     public = public_report(report)
-    photos = visible_photos(report)
+    photos = visible_photos(report, own=True)
     return TrackedReport(
         **{f.name: getattr(public, f.name) for f in fields(PublicReport)}
         | {
@@ -133,10 +133,17 @@ def tracked_report(report: Report) -> TrackedReport:
     )
 
 
-def visible_photos(report: Report) -> tuple[PublicPhoto, ...]:
-    """The report's photos that staff have not hidden (public once published, and always for
-    the reporter through the tracking link)."""
-    return tuple(_photo(p) for p in report.photos if not p.hidden)
+def visible_photos(report: Report, own: bool = False) -> tuple[PublicPhoto, ...]:
+    """The report's photos that staff have not hidden and whose faces and plates are dealt
+    with (public once published). The reporter sees her own photos through the tracking link
+    before that check too (never a crew's): blurred wherever the detector found something."""
+    return tuple(
+        _photo(p) for p in report.photos if not p.hidden and (_cleared(p) or (own and not p.after))
+    )
+
+
+def _cleared(photo: Photo) -> bool:
+    return photo.redaction in CLEARED
 
 
 def _photo(photo: Photo) -> PublicPhoto:
@@ -171,7 +178,7 @@ def _event(event: TimelineEvent, photos: tuple[PublicPhoto, ...] = ()) -> Public
 
 
 def photo_is_public(photo: Photo) -> bool:
-    return not photo.hidden and photo.report.is_published
+    return not photo.hidden and _cleared(photo) and photo.report.is_published
 
 
 # --- the same rule for queries -------------------------------------------------------------
@@ -188,4 +195,4 @@ def public_text(published_at: ColumnElement, value: ColumnElement) -> ColumnElem
 
 def public_photos(published_at: ColumnElement) -> ColumnElement[bool]:
     """The condition on photos (joined to their report) that the public may see."""
-    return Photo.hidden.is_(False) & published(published_at)
+    return Photo.hidden.is_(False) & Photo.redaction.in_(CLEARED) & published(published_at)

@@ -22,7 +22,6 @@ from app.addresses.places import place_lateral
 from app.alerts import matching as alerts
 from app.exchange.forwarding import forward
 from app.extensions import db
-from app.media import storage
 from app.media.images import PhotoError, ProcessedPhoto
 from app.media.uploads import process_uploads
 from app.models import (
@@ -35,6 +34,7 @@ from app.models import (
 )
 from app.notifications import deferred
 from app.notifications.service import normalise
+from app.redaction import service as redaction
 from app.reports import rules
 from app.reports.case_numbers import PLACEHOLDER_SQL, assign
 from app.reports.routing import exchange_lateral
@@ -216,16 +216,8 @@ def _earlier_submission(submission_hash: str | None, token: str) -> FiledReport:
 
 
 def add_photo(report: Report, photo: ProcessedPhoto, after: bool = False) -> Photo:
-    stored = Photo(
-        report=report,
-        filename=storage.save(photo.data),
-        thumbnail=storage.save(photo.thumbnail),
-        width=photo.width,
-        height=photo.height,
-        after=after,
-    )
-    db.session.add(stored)
-    return stored
+    """Every door's photos: faces and number plates are searched and blurred on the way in."""
+    return redaction.new_photo(report, photo, after=after)
 
 
 def find_by_token(token: str) -> Report | None:

@@ -242,6 +242,6 @@ def tracking_photo(token: str, name: str):
     if report is None:
         abort(404)
     # The photo files the reporter's page shows; the timeline is not needed for that.
-    if not any(name in (p.filename, p.thumbnail) for p in visible_photos(report)):
+    if not any(name in (p.filename, p.thumbnail) for p in visible_photos(report, own=True)):
         abort(404)
     return private(storage.send_photo(name))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from flask import request
 from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement, select
 from werkzeug.datastructures import FileStorage
@@ -32,6 +33,8 @@ from app.models import (
     User,
 )
 from app.models.inquiry import Inquiry
+from app.redaction.posted import posted_regions
+from app.redaction.service import RegionError
 from app.reports.service import find_by_case_number
 from app.staff import actions, handover, moderation, returns
 from app.staff.actions import small_number
@@ -186,6 +189,18 @@ class PhotoForm(ActionForm):
 
     def perform(self, user: User) -> None:
         moderation.toggle_photo(user, self.report, self.seen_version, checked(self.chosen))
+
+
+class PhotoReviewForm(PhotoForm):
+    """Which faces and plates of a photo are blurred, as staff checked them."""
+
+    def perform(self, user: User) -> None:
+        photo = checked(self.chosen)
+        try:
+            regions = posted_regions(request.form, photo)
+        except RegionError as exc:
+            raise actions.ActionError(str(exc)) from exc
+        moderation.review_photo(user, self.report, self.seen_version, photo, regions)
 
 
 def _confirmed(field: Field, message: str) -> None:
@@ -365,6 +380,7 @@ FORMS: dict[str, type[ActionForm]] = {
     "veroeffentlichen": PublishForm,
     "text": RedactForm,
     "foto": PhotoForm,
+    "schwaerzen": PhotoReviewForm,
     "duplikat": DuplicateForm,
     "duplikat-aufheben": UndoDuplicateForm,
     "kategorie": CategoryForm,

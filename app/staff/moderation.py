@@ -18,6 +18,7 @@ from app.models import (
     EventKind,
     OutboxMail,
     Photo,
+    Redaction,
     RejectedReport,
     Report,
     RoutingRule,
@@ -27,6 +28,8 @@ from app.models import (
 from app.models.status import OPEN_STATUSES
 from app.notifications import service as notifications
 from app.public.filters import city_day
+from app.redaction import service as redaction
+from app.redaction.detect import Region
 from app.reports.changes import set_status
 from app.staff import rejections, returns
 from app.staff.actions import ActionError, ChangedMeanwhile, check, clean_note, record
@@ -51,10 +54,42 @@ def publish(user: User, report: Report, seen_version: int | None) -> None:
     inbox_only(user, report, seen_version)
     if report.published_at is not None:
         raise ActionError("Die Meldung ist bereits veröffentlicht.")
+    if waiting := redaction.unreviewed(report):
+        raise ActionError(_photos_waiting(report, waiting))
     report.published_at = datetime.now(UTC)
+    redaction.moderation_done(report)
     _internal(report, user, "Geprüft und veröffentlicht.")
     db.session.flush()
     alerts.report_published(report)  # public now: the area alerts hear of it
+
+
+def _photos_waiting(report: Report, waiting: list[Photo]) -> str:
+    numbers = ", ".join(str(report.photos.index(p) + 1) for p in waiting)
+    if any(p.redaction == Redaction.PENDING for p in waiting):
+        return (
+            f"Foto {numbers}: wird noch auf Gesichter und Kennzeichen durchsucht. Bitte in einer "
+            "Minute erneut versuchen oder das Foto verbergen."
+        )
+    return (
+        f"Foto {numbers}: Vorschläge für Gesichter oder Kennzeichen sind noch nicht bestätigt. "
+        "Bitte erst die Bereiche prüfen und bestätigen oder das Foto verbergen."
+    )
+
+
+def review_photo(
+    user: User, report: Report, seen_version: int | None, photo: Photo, regions: list[Region]
+) -> None:
+    """Staff confirmed which regions of a photo are blurred (faces, plates, drawn ones)."""
+    inbox_only(user, report, seen_version)
+    if photo.report_id != report.id:
+        raise ActionError("Dieses Foto gehört nicht zu der Meldung.")
+    try:
+        note = redaction.review(photo, regions)
+    except redaction.RegionError as exc:
+        raise ActionError(str(exc)) from exc
+    _internal(report, user, note)
+    report.updated_at = datetime.now(UTC)  # as with toggle_photo: the version must move
+    db.session.flush()
 
 
 def redact(user: User, report: Report, seen_version: int | None, text: str | None) -> None:

@@ -301,6 +301,19 @@ def photo(case_number: str, name: str):
     return response
 
 
+@bp.route("/meldungen/<case_number>/original/<name>")
+@roles("admin", "dispatcher")
+def original_photo(case_number: str, name: str):
+    """A photo as uploaded, before faces and plates were blurred: for the inbox's check only.
+    Its own path, which the staff app's service worker never keeps on a device."""
+    found = _report(case_number)
+    if not any(p.original == name for p in found.photos):
+        abort(404)
+    response = storage.send_photo(name)
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
 @bp.route("/erfassen", methods=["GET", "POST"])
 @roles("admin", "dispatcher")
 def intake():

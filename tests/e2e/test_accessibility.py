@@ -39,8 +39,9 @@ def assert_accessible(page: Page) -> None:
     )
 
 
-def file_report(page: Page, server: str, description: str) -> str:
-    """Files a report with a photo through the form, the place typed in; returns its case number."""
+def file_report(page: Page, server: str, description: str, jpeg: bytes | None = None) -> str:
+    """Files a report with a photo (`jpeg`, or a plain blue one) through the form, the place
+    typed in; returns its case number."""
     page.goto(server + "/melden")
     open_coordinates(page)
     page.get_by_label("Breitengrad").fill("51,1705")
@@ -50,7 +51,7 @@ def file_report(page: Page, server: str, description: str) -> str:
     photo = io.BytesIO()
     Image.new("RGB", (800, 600), (90, 120, 160)).save(photo, "JPEG")
     page.get_by_label("Fotos").set_input_files(
-        {"name": "laterne.jpg", "mimeType": "image/jpeg", "buffer": photo.getvalue()}
+        {"name": "laterne.jpg", "mimeType": "image/jpeg", "buffer": jpeg or photo.getvalue()}
     )
     page.get_by_role("button", name="Meldung absenden").click()
     expect(page.get_by_role("heading", name="Vielen Dank für Ihre Meldung!")).to_be_visible()
