@@ -3,11 +3,17 @@
 # Used only when DATABASE_URL is not set. PostgreSQL refuses to run as root, so when
 # we are root the cluster belongs to the unprivileged "postgres" system user.
 # Usage: scripts/pg.sh start|stop|status|destroy
+#        scripts/pg.sh replica start|stop|status|destroy
 #
 # Each checkout has its own cluster on its own port: the first free one from 54320 when the
 # cluster is made, remembered in instance/pg.port (config.py, the tests and the benchmarks read
 # it there). PG_PORT, when set, wins. A remembered port that another program took meanwhile
 # is given up for the next free one.
+#
+# `replica start` makes a streaming read replica of this cluster (pg_basebackup -R) under
+# instance/pg-replica on a port of its own (instance/pg-replica.port) and starts it; a stopped
+# one is started again and rebuilt only when the WAL it needs is gone. The cluster itself is
+# neither restarted nor changed: initdb's pg_hba.conf already lets local superusers replicate.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -17,6 +23,8 @@ DATA=$INSTANCE/pg
 LOG=$DATA.log
 PORT_FILE=$INSTANCE/pg.port
 FIRST_PORT=54320
+REPLICA=$INSTANCE/pg-replica
+REPLICA_PORT_FILE=$INSTANCE/pg-replica.port
 
 listening() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -53,14 +61,15 @@ as_owner() {
 # The postgres user must be able to reach instance/. A clone under /root is not reachable,
 # so the cluster then lives under /var/lib/maengelmelder and instance/pg links to it.
 prepare_datadir() {
+  local dir=${1:-$DATA}
   mkdir -p "$INSTANCE"
-  [ -e "$DATA" ] && return 0
+  [ -e "$dir" ] && return 0
   if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$INSTANCE"; then
     local target
-    target=/var/lib/maengelmelder/$(printf '%s' "$PWD" | sha256sum | cut -c1-12)
+    target=/var/lib/maengelmelder/$(printf '%s' "$PWD" | sha256sum | cut -c1-12)${1:+-replica}
     mkdir -p "$target"
     chown postgres: "$target"
-    ln -s "$target" "$DATA"
+    ln -s "$target" "$dir"
   fi
 }
 
@@ -143,19 +152,117 @@ status() {
 
 # Only this checkout's cluster: its data (also where instance/pg links to), log and port.
 destroy() {
+  replica_destroy
   stop
-  if [ -L "$DATA" ]; then
+  remove_data "$DATA" "$PORT_FILE"
+  rm -rf "$LOG"
+}
+
+# remove_data DIR PORT_FILE: a stopped cluster's data (also where DIR links to), log and port.
+remove_data() {
+  if [ -L "$1" ]; then
     local target
-    target=$(readlink -f "$DATA")
+    target=$(readlink -f "$1")
     rm -rf "$target" "$target.log"
   fi
-  rm -rf "$DATA" "$LOG" "$PORT_FILE"
+  rm -rf "$1" "$1.log" "$2"
+}
+
+sql() { # sql PORT QUERY: one value, as the cluster's superuser
+  as_owner "$PGBIN/psql" -h 127.0.0.1 -p "$1" -U postgres -d postgres -tAXc "$2"
+}
+
+replica_running() {
+  [ -e "$REPLICA" ] && as_owner "$PGBIN/pg_ctl" -D "$(readlink -f "$REPLICA")" status >/dev/null 2>&1
+}
+
+# The replica's WAL receiver streams from the cluster (not retrying for a segment long gone).
+replica_streaming() {
+  local tries=${1:-100}
+  for _ in $(seq "$tries"); do
+    [ "$(sql "$(cat "$REPLICA_PORT_FILE")" \
+      "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")" = 1 ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+replica_basebackup() {
+  prepare_datadir "$REPLICA"
+  local dir
+  dir=$(readlink -f "$REPLICA")
+  mkdir -p "$dir" && chmod 700 "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  # -c fast: a checkpoint now instead of waiting for the next one; -X stream: the WAL written
+  # meanwhile comes along, so the copy is consistent; -R: standby.signal and primary_conninfo.
+  as_owner "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$dir" \
+    -R -X stream -c fast
+  # Public pages read here: the cluster keeps the rows their queries still need.
+  echo "hot_standby_feedback = on" >>"$dir/postgresql.auto.conf"
+}
+
+replica_start() {
+  running || { echo "Der Cluster läuft nicht: erst scripts/pg.sh start." >&2; exit 1; }
+  PG_PORT=$(remembered_port)
+  if replica_running; then cat "$REPLICA_PORT_FILE"; return 0; fi
+  local port
+  port=$(cat "$REPLICA_PORT_FILE" 2>/dev/null || true)
+  if [ -z "$port" ] || listening "$port"; then port=$(free_port); fi
+  echo "$port" >"$REPLICA_PORT_FILE"
+  [ -f "$REPLICA/standby.signal" ] || { rm -rf "$(readlink -f "$REPLICA")"; replica_basebackup; }
+  replica_launch "$port"
+  if ! replica_streaming; then
+    echo "Der Replik fehlt WAL des Clusters; sie wird neu kopiert." >&2
+    replica_stop
+    rm -rf "$(readlink -f "$REPLICA")"
+    replica_basebackup
+    replica_launch "$port"
+    replica_streaming || { echo "Die Replik empfängt kein WAL (siehe $REPLICA.log)." >&2; exit 1; }
+  fi
+  echo "$port"
+}
+
+replica_launch() {
+  local dir
+  dir=$(readlink -f "$REPLICA")
+  touch "$dir.log"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir.log"
+  as_owner "$PGBIN/pg_ctl" -D "$dir" -l "$dir.log" -o "-p $1" -w -t 120 start >/dev/null
+}
+
+replica_stop() {
+  replica_running && as_owner "$PGBIN/pg_ctl" -D "$(readlink -f "$REPLICA")" -m fast stop \
+    >/dev/null || true
+}
+
+replica_status() {
+  local port
+  port=$(cat "$REPLICA_PORT_FILE" 2>/dev/null || echo "(noch keiner)")
+  echo "Replik: $( [ -e "$REPLICA" ] && readlink -f "$REPLICA" || echo "$REPLICA (noch nicht angelegt)")"
+  echo "Port:   $port"
+  if replica_running; then echo "Läuft auf 127.0.0.1:$port"; else echo "Gestoppt"; fi
+}
+
+replica_destroy() {
+  replica_stop
+  remove_data "$REPLICA" "$REPLICA_PORT_FILE"
+}
+
+replica() {
+  case "${1:-start}" in
+    start) replica_start ;;
+    stop) replica_stop ;;
+    status) replica_status ;;
+    destroy) replica_destroy ;;
+    *) echo "usage: $0 replica start|stop|status|destroy" >&2; exit 2 ;;
+  esac
 }
 
 case "${1:-start}" in
+  replica) replica "${2:-start}" ;;
   start) start ;;
   stop) stop ;;
   status) status ;;
   destroy) destroy ;;
-  *) echo "usage: $0 start|stop|status|destroy" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|destroy|replica …" >&2; exit 2 ;;
 esac
