@@ -10,6 +10,8 @@ Lag is handled three ways: a replica further behind than REPLICA_MAX_LAG_SECONDS
 does not answer, is left out until it is back (checked at most once a second per process);
 a browser that has just changed something carries the primary's WAL position in a short-lived
 cookie, and its public pages come from the primary until the replica has replayed that far.
+Both compare the replica's replay position with a position taken on the primary: the replica
+alone cannot know what it has not received yet.
 """
 
 from __future__ import annotations
@@ -34,11 +36,25 @@ BIND = "replica"
 COOKIE = "mm_wal"
 LSN = re.compile(r"[0-9A-F]{1,8}/[0-9A-F]{1,8}")
 HEALTH_SECONDS = 1.0
-# Replay lag: none while the replica has replayed all it received, else the age of the last
-# transaction it replayed (the primary may simply have been idle since then, which only
-# overstates the lag of a replica that is behind anyway).
-LAG_SQL = """SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+# The routing's own statements say so (tests and the benchmark leave them out of what they count).
+MARK = "/* replica routing */ "
+# Everything the primary has flushed is what the replica can have received: an asynchronous
+# commit not yet flushed is not on the primary's disk either.
+FLUSHED_SQL = MARK + "SELECT pg_current_wal_flush_lsn()"
+# The position of this browser's last change: the insert position, for with synchronous_commit
+# off the commit record may not be flushed yet; it lies before this position in any case.
+INSERTED_SQL = MARK + "SELECT pg_current_wal_insert_lsn()"
+# Replay lag against the primary's flushed position (not the replica's own received one, which
+# equals its replayed one while the WAL is still on its way or the replica is cut off): none
+# once the replica has replayed that far, else the age of the last transaction it replayed
+# (the primary may have been idle before, which only overstates the lag of a replica that is
+# behind anyway), and unknown (NULL: left out) if it has replayed none since it started.
+LAG_SQL = (
+    MARK
+    + """SELECT CASE WHEN pg_last_wal_replay_lsn() >= CAST(:position AS pg_lsn) THEN 0
     ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END"""
+)
+REPLAYED_SQL = MARK + "SELECT pg_last_wal_replay_lsn() >= CAST(:position AS pg_lsn)"
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -115,8 +131,11 @@ def _usable() -> bool:
         return bool(health.usable)
     health.checked_at = now
     try:
+        # The primary first: a replica that has replayed this far had it all when asked.
+        with _db().engine.connect() as connection:
+            position = connection.execute(sa.text(FLUSHED_SQL)).scalar()
         with _db().engines[BIND].connect() as connection:
-            lag = connection.execute(sa.text(LAG_SQL)).scalar()
+            lag = connection.execute(sa.text(LAG_SQL), {"position": position}).scalar()
         usable, why = lag is not None and lag <= health.max_lag, f"lag {lag} s"
     except sa.exc.DBAPIError as exc:
         usable, why = False, str(exc.orig).strip()
@@ -131,12 +150,7 @@ def _replayed(position: str) -> bool:
     """The replica has replayed the WAL up to `position` (if it cannot say: no)."""
     try:
         with _db().engines[BIND].connect() as connection:
-            return bool(
-                connection.execute(
-                    sa.text("SELECT pg_last_wal_replay_lsn() >= CAST(:p AS pg_lsn)"),
-                    {"p": position},
-                ).scalar()
-            )
+            return bool(connection.execute(sa.text(REPLAYED_SQL), {"position": position}).scalar())
     except sa.exc.DBAPIError:
         return False
 
@@ -155,9 +169,7 @@ def _remember_position(response: Response) -> Response:
     """After a change, this browser reads from the primary until the replica has it."""
     if g.pop("committed", False):
         with _db().engine.connect() as connection:
-            # The insert position: with synchronous_commit off the commit record may not be
-            # written yet, and it lies before this position in any case.
-            position = connection.execute(sa.text("SELECT pg_current_wal_insert_lsn()")).scalar()
+            position = connection.execute(sa.text(INSERTED_SQL)).scalar()
         config = current_app.config
         response.set_cookie(
             COOKIE,

@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
+from app.replica import MARK
 from tests.mailbox import free_port
 
 PATHS = [f"/api/v1/map?{bbox}{query}" for bbox in VIEWS.values() for query in FILTERS.values()]
@@ -100,7 +101,7 @@ def captured_statements() -> dict[str, list[tuple[str, Any]]]:
     with app.app_context():
 
         def keep(conn, cursor, statement, parameters, context, executemany) -> None:
-            if "pg_last_wal" not in statement:
+            if MARK not in statement:
                 found[current].append((statement, parameters))
 
         event.listen(db.engine, "before_cursor_execute", keep)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from app import create_app
 from app.demo.service import load_city
 from app.extensions import db
-from app.replica import BIND, COOKIE
+from app.replica import BIND, COOKIE, MARK
 from config import TestConfig, local_port
 from tests.helpers import confirmation, form_data, post_report, tracking_link
 from tests.mailbox import free_port
@@ -120,19 +120,49 @@ def session() -> None:
     can receive what they write."""
 
 
-def _wait_for_replay(primary: Engine, replica: Engine, seconds: float = 120) -> None:
+def _flush_wal(primary: Engine) -> str:
+    """A WAL position the replica reaches only by streaming what the primary has now: the end of
+    a message (it changes nothing) in a transaction that commits synchronously. That commit also
+    flushes all WAL before it, which with synchronous_commit off may otherwise wait in the WAL
+    buffers for seconds before it goes to the replica. (A transaction that writes no WAL commits
+    asynchronously whatever synchronous_commit says.)"""
     with primary.connect() as connection:
+        connection.execute(text("SET LOCAL synchronous_commit = on"))
+        connection.execute(text("SELECT pg_logical_emit_message(true, 'maengelmelder', 'flush')"))
         position = connection.scalar(text("SELECT pg_current_wal_insert_lsn()"))
+        connection.commit()
+    return str(position)
+
+
+def _wait_for_replay(primary: Engine, replica: Engine, seconds: float = 120) -> None:
+    """The replica has replayed everything the primary had written when this was called, and a
+    transaction of a moment ago (so its lag in seconds, the age of that transaction, is small).
+
+    Asked in the replica's database "postgres": the test's own database may not be there yet,
+    or be dropped under the connection, while the replica replays the run's fresh copy of it
+    (say, after a restart of the primary, when its WAL receiver reconnects only after 5 s)."""
+    position = _flush_wal(primary)
+    url = replica.url
     deadline = time.monotonic() + seconds
-    with replica.connect() as connection:
-        while time.monotonic() < deadline:
-            replayed = connection.scalar(
-                text("SELECT pg_last_wal_replay_lsn() >= CAST(:p AS pg_lsn)"), {"p": position}
-            )
-            if replayed:
-                return
-            connection.rollback()
-            time.sleep(0.05)
+    while time.monotonic() < deadline:
+        try:
+            with psycopg.connect(
+                host=url.host,
+                port=url.port,
+                user=url.username,
+                password=url.password,
+                dbname="postgres",
+                autocommit=True,
+            ) as connection:
+                while time.monotonic() < deadline:
+                    replayed = connection.execute(
+                        "SELECT pg_last_wal_replay_lsn() >= CAST(%s AS pg_lsn)", [position]
+                    ).fetchone()
+                    if replayed and replayed[0]:
+                        return
+                    time.sleep(0.05)
+        except psycopg.OperationalError:  # not answering yet, or restarting
+            time.sleep(0.2)
     raise AssertionError(f"the replica did not replay up to {position} in {seconds} s")
 
 
@@ -149,7 +179,7 @@ class Reads:
 
     def _note(self, name: str):
         def note(connection, cursor, statement: str, *_: object) -> None:
-            if "pg_last_wal_replay_lsn" not in statement:
+            if MARK not in statement:
                 self.seen.add(name)
 
         return note
@@ -186,10 +216,17 @@ def test_a_report_just_filed_is_shown_to_its_reporter_while_the_replica_lags(rep
     reporter, neighbour = replica_app.test_client(), replica_app.test_client()
     with replica_app.app_context():
         data = form_data()
+    health = replica_app.extensions["replica_health"]
+    # The replica's last replayed transaction is a moment old: its lag in seconds, while paused,
+    # does not depend on how long the tests before took.
+    _wait_for_replay(reads.engines["primary"], reads.engines["replica"])
     paused = reads.engines["replica"].connect().execution_options(isolation_level="AUTOCOMMIT")
     paused.execute(text("SELECT pg_wal_replay_pause()"))
     try:
         assert post_report(reporter, data).status_code == 302
+        # The report's commit is flushed on the primary (not only in its WAL buffers): the
+        # replica has not replayed what the primary has.
+        _flush_wal(reads.engines["primary"])
         assert reporter.get_cookie(COOKIE) is not None
         page = confirmation(reporter)
         case = re.search(r'class="case-number">([^<]+)<', page)[1]  # type: ignore[index]
@@ -200,11 +237,11 @@ def test_a_report_just_filed_is_shown_to_its_reporter_while_the_replica_lags(rep
         # Everyone else reads the replica, which has not replayed the report yet.
         assert reads.of(lambda: _missing(neighbour, f"/meldungen/{case}")) == {"replica"}
         # Unless it is further behind than REPLICA_MAX_LAG_SECONDS: then nobody reads there.
-        health = replica_app.extensions["replica_health"]
         health.max_lag, health.checked_at = 0, float("-inf")
         assert reads.of(lambda: _ok(neighbour, f"/meldungen/{case}", case)) == {"primary"}
-        health.max_lag, health.checked_at = 30, float("-inf")
     finally:
+        health.max_lag = replica_app.config["REPLICA_MAX_LAG_SECONDS"]
+        health.checked_at = float("-inf")
         paused.execute(text("SELECT pg_wal_replay_resume()"))
         paused.close()
     _wait_for_replay(reads.engines["primary"], reads.engines["replica"])
@@ -220,6 +257,55 @@ def _missing(client, path: str) -> None:
 def _ok(client, path: str, case: str) -> None:
     answer = client.get(path)
     assert answer.status_code == 200 and case in answer.get_data(as_text=True)
+
+
+def test_a_replica_cut_off_from_the_primary_is_behind_not_caught_up(replica_app):
+    """The replica has replayed all it received, but not what the primary wrote since (as in
+    the moment between a commit and its arrival, or while its primary restarts): by its own
+    received and replayed positions it would be caught up; against the primary it lags."""
+    health = replica_app.extensions["replica_health"]
+    with replica_app.app_context():
+        primary, replica = db.engine, db.engines[BIND]
+    _wait_for_replay(primary, replica)
+    with replica.connect().execution_options(isolation_level="AUTOCOMMIT") as standby:
+        conninfo = standby.scalar(text("SHOW primary_conninfo"))
+        _set_primary_conninfo(standby, "")
+        try:
+            _wait_until(
+                lambda: standby.scalar(text("SELECT count(*) FROM pg_stat_wal_receiver")) == 0
+            )
+            with primary.begin() as connection:
+                connection.execute(text("UPDATE categories SET name_de = name_de"))
+            position = _flush_wal(primary)
+            assert standby.scalar(
+                text("SELECT pg_last_wal_replay_lsn() < CAST(:p AS pg_lsn)"), {"p": position}
+            )
+            health.max_lag, health.checked_at = 0, float("-inf")
+            reads = Reads(replica_app)
+            assert reads.of(lambda: _ok_list(replica_app.test_client())) == {"primary"}
+            assert health.usable is False
+        finally:
+            health.max_lag = replica_app.config["REPLICA_MAX_LAG_SECONDS"]
+            health.checked_at = float("-inf")
+            _set_primary_conninfo(standby, conninfo)
+    _wait_for_replay(primary, replica)
+    reads = Reads(replica_app)
+    assert reads.of(lambda: _ok_list(replica_app.test_client())) == {"replica"}
+
+
+def _set_primary_conninfo(standby, conninfo: str) -> None:
+    """Empty: the replica's WAL receiver stops; else it streams from the primary again."""
+    quoted = conninfo.replace("'", "''")
+    # Not text(): a colon in the connection string would be taken for a parameter.
+    standby.exec_driver_sql(f"ALTER SYSTEM SET primary_conninfo = '{quoted}'")
+    standby.exec_driver_sql("SELECT pg_reload_conf()")
+
+
+def _wait_until(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 def test_a_replica_that_does_not_answer_is_left_out(replica_app):
@@ -241,6 +327,20 @@ def test_a_forged_position_cookie_changes_nothing(replica_app, value):
 
 def _ok_list(client) -> None:
     assert client.get("/meldungen").status_code == 200
+
+
+def test_the_privacy_page_names_the_position_cookie(replica_app):
+    """With a replica a second cookie is set after a change; the privacy page says so, and for
+    how long (without one, tests/test_privacy.py: only the session)."""
+    client = replica_app.test_client()
+    with replica_app.app_context():
+        data = form_data()
+    assert post_report(client, data).status_code == 302
+    seconds = replica_app.config["REPLICA_MAX_LAG_SECONDS"] + 5
+    cookie = client.get_cookie(COOKIE)
+    assert cookie is not None and cookie.max_age == seconds
+    page = client.get("/datenschutz").get_data(as_text=True)
+    assert f"nach einer Änderung für {seconds} Sekunden ein Vermerk ohne persönliche Daten" in page
 
 
 def test_only_public_views_read_the_replica(replica_app):
