@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
+from psycopg import sql
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import URL, Engine, make_url
 
@@ -120,18 +121,32 @@ def session() -> None:
     can receive what they write."""
 
 
+def _connect(engine: Engine, dbname: str | None = None) -> psycopg.Connection:
+    """A plain connection, past the app's engine and its listeners (whose commit hook looks at
+    the request context, which is no business of these helpers)."""
+    url = engine.url
+    return psycopg.connect(
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        dbname=dbname or url.database,
+        autocommit=True,
+    )
+
+
 def _flush_wal(primary: Engine) -> str:
     """A WAL position the replica reaches only by streaming what the primary has now: the end of
     a message (it changes nothing) in a transaction that commits synchronously. That commit also
     flushes all WAL before it, which with synchronous_commit off may otherwise wait in the WAL
     buffers for seconds before it goes to the replica. (A transaction that writes no WAL commits
     asynchronously whatever synchronous_commit says.)"""
-    with primary.connect() as connection:
-        connection.execute(text("SET LOCAL synchronous_commit = on"))
-        connection.execute(text("SELECT pg_logical_emit_message(true, 'maengelmelder', 'flush')"))
-        position = connection.scalar(text("SELECT pg_current_wal_insert_lsn()"))
-        connection.commit()
-    return str(position)
+    with _connect(primary) as connection, connection.transaction():
+        connection.execute("SET LOCAL synchronous_commit = on")
+        connection.execute("SELECT pg_logical_emit_message(true, 'maengelmelder', 'flush')")
+        row = connection.execute("SELECT pg_current_wal_insert_lsn()").fetchone()
+    assert row is not None
+    return str(row[0])
 
 
 def _wait_for_replay(primary: Engine, replica: Engine, seconds: float = 120) -> None:
@@ -142,18 +157,10 @@ def _wait_for_replay(primary: Engine, replica: Engine, seconds: float = 120) -> 
     or be dropped under the connection, while the replica replays the run's fresh copy of it
     (say, after a restart of the primary, when its WAL receiver reconnects only after 5 s)."""
     position = _flush_wal(primary)
-    url = replica.url
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with psycopg.connect(
-                host=url.host,
-                port=url.port,
-                user=url.username,
-                password=url.password,
-                dbname="postgres",
-                autocommit=True,
-            ) as connection:
+            with _connect(replica, "postgres") as connection:
                 while time.monotonic() < deadline:
                     replayed = connection.execute(
                         "SELECT pg_last_wal_replay_lsn() >= CAST(%s AS pg_lsn)", [position]
@@ -267,19 +274,21 @@ def test_a_replica_cut_off_from_the_primary_is_behind_not_caught_up(replica_app)
     with replica_app.app_context():
         primary, replica = db.engine, db.engines[BIND]
     _wait_for_replay(primary, replica)
-    with replica.connect().execution_options(isolation_level="AUTOCOMMIT") as standby:
-        conninfo = standby.scalar(text("SHOW primary_conninfo"))
+    with _connect(replica) as standby:
+        conninfo = standby.execute("SHOW primary_conninfo").fetchone()[0]  # type: ignore[index]
         _set_primary_conninfo(standby, "")
         try:
             _wait_until(
-                lambda: standby.scalar(text("SELECT count(*) FROM pg_stat_wal_receiver")) == 0
+                lambda: (
+                    standby.execute("SELECT count(*) FROM pg_stat_wal_receiver").fetchone() == (0,)
+                )
             )
-            with primary.begin() as connection:
-                connection.execute(text("UPDATE categories SET name_de = name_de"))
+            with _connect(primary) as connection:
+                connection.execute("UPDATE categories SET name_de = name_de")
             position = _flush_wal(primary)
-            assert standby.scalar(
-                text("SELECT pg_last_wal_replay_lsn() < CAST(:p AS pg_lsn)"), {"p": position}
-            )
+            assert standby.execute(
+                "SELECT pg_last_wal_replay_lsn() < CAST(%s AS pg_lsn)", [position]
+            ).fetchone() == (True,)
             health.max_lag, health.checked_at = 0, float("-inf")
             reads = Reads(replica_app)
             assert reads.of(lambda: _ok_list(replica_app.test_client())) == {"primary"}
@@ -293,12 +302,10 @@ def test_a_replica_cut_off_from_the_primary_is_behind_not_caught_up(replica_app)
     assert reads.of(lambda: _ok_list(replica_app.test_client())) == {"replica"}
 
 
-def _set_primary_conninfo(standby, conninfo: str) -> None:
+def _set_primary_conninfo(standby: psycopg.Connection, conninfo: str) -> None:
     """Empty: the replica's WAL receiver stops; else it streams from the primary again."""
-    quoted = conninfo.replace("'", "''")
-    # Not text(): a colon in the connection string would be taken for a parameter.
-    standby.exec_driver_sql(f"ALTER SYSTEM SET primary_conninfo = '{quoted}'")
-    standby.exec_driver_sql("SELECT pg_reload_conf()")
+    standby.execute(sql.SQL("ALTER SYSTEM SET primary_conninfo = {}").format(sql.Literal(conninfo)))
+    standby.execute("SELECT pg_reload_conf()")
 
 
 def _wait_until(condition, seconds: float = 60) -> None:
