@@ -82,6 +82,7 @@ bench: setup migrate
 	$(PY) bench/photos.py
 	$(PY) bench/redaction.py
 	$(PY) bench/stats.py
+	$(PY) bench/replica.py
 	$(PY) bench/check.py
 
 # Stops and removes this checkout's cluster only (its data, log and remembered port).

@@ -59,6 +59,10 @@ class Config:
     SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", _local_db("maengelmelder"))
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # A streaming read replica of DATABASE_URL for public reads (app/replica.py); empty: none.
+    DATABASE_REPLICA_URL = _env("DATABASE_REPLICA_URL", "")
+    # A replica further behind than this is left out until it has caught up.
+    REPLICA_MAX_LAG_SECONDS = _env_int("REPLICA_MAX_LAG_SECONDS", 30)
     PORT = _env_int("PORT", 5000)
 
     CITY_NAME = _env("CITY_NAME", "Solingen")
@@ -205,6 +209,8 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", _local_db("maengelmelder_test"))
+    # tests/test_replica.py sets its own; the other tests read and write the primary.
+    DATABASE_REPLICA_URL = ""
     # The limiter stays on (it is one object per process); tests get a limit they never reach,
     # and the rate-limit test lowers it.
     RATELIMIT_ENABLED = True

@@ -7,7 +7,16 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import accesslog, compression, errors, security, static_files, templating, timing
+from app import (
+    accesslog,
+    compression,
+    errors,
+    replica,
+    security,
+    static_files,
+    templating,
+    timing,
+)
 from app.extensions import babel, csrf, db, limiter, migrate
 
 
@@ -25,6 +34,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     # First registered, last run: it compresses what every other hook made of the answer.
     compression.init_app(app)
+    replica.init_app(app)  # before the engines are made: the replica is one of them
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True)
     csrf.init_app(app)
@@ -107,6 +117,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     static_files.init_app(app)
     timing.init_app(app)
+    replica.init_routing(app)  # after the login hooks: it asks who is logged in
     app.teardown_request(_rollback_on_error)
     return app
 

@@ -13,6 +13,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 
+from app.replica import RoutingSession
+
 # Predictable constraint names, so migrations can address them.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,7 +33,8 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# The session reads from the replica where a public view chose it (app/replica.py).
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 if TYPE_CHECKING:
     # mypy cannot see through db.Model, a class made at run time; it is a Base all the same.
     Model = Base

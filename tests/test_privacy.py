@@ -110,3 +110,9 @@ def test_privacy_page_explains_passing_reports_on(client, app):
         app.config["PRIVACY_CONTACT"],
     ):
         assert text in page
+
+
+def test_without_a_replica_the_privacy_page_names_only_the_session_cookie(client):
+    page = client.get("/datenschutz").get_data(as_text=True)
+    assert "die Sitzung (Schutz der Formulare, Ihre gerade gesendete Meldung). Keine" in page
+    assert "Vermerk" not in page

@@ -9,11 +9,13 @@ from flask_babel import gettext as _
 from app.addresses.places import place_of
 from app.addresses.search import MAX_QUERY, search
 from app.coordinates import CoordinateError, parse_coordinate
+from app.replica import reads_replica
 
 bp = Blueprint("addresses", __name__, url_prefix="/api/v1/adressen")
 
 
 @bp.get("")
+@reads_replica
 def find() -> Response | tuple[Response, int]:
     typed = request.args.get("q", "")
     if len(typed) > MAX_QUERY or "\x00" in typed:
@@ -25,6 +27,7 @@ def find() -> Response | tuple[Response, int]:
 
 
 @bp.get("/ort")
+@reads_replica
 def place() -> Response | tuple[Response, int]:
     try:
         lat = parse_coordinate(request.args.get("lat", ""), -90, 90)

@@ -8,11 +8,13 @@ from flask import Blueprint, Response, jsonify, request
 from app.map.service import feature_collection
 from app.map.viewport import parse_viewport
 from app.public.filters import FilterError, parse_filter
+from app.replica import reads_replica
 
 bp = Blueprint("map", __name__, url_prefix="/api/v1")
 
 
 @bp.route("/map")
+@reads_replica
 def map_data():
     try:
         view = parse_viewport(request.args)

@@ -12,11 +12,13 @@ from app.extensions import db
 from app.models import Category
 from app.nearby.service import Nearby, nearby
 from app.public.cards import age
+from app.replica import reads_replica
 
 bp = Blueprint("nearby", __name__, url_prefix="/api/v1/nearby")
 
 
 @bp.get("")
+@reads_replica
 def find() -> Response | tuple[Response, int]:
     try:
         lat = parse_coordinate(request.args.get("lat", ""), -90, 90)

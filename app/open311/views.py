@@ -26,28 +26,33 @@ from app.open311.formats import (
     render_wrapped,
 )
 from app.open311.params import ApiError, optional, shown
+from app.replica import reads_replica
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 @bp.get("/discovery.<fmt>")
+@reads_replica
 def discovery(fmt: str) -> Response:
     endpoint = url_for(".discovery", fmt=fmt, _external=True).rsplit("/", 1)[0]
     return render(fmt, "discovery", service.discovery(endpoint))
 
 
 @bp.get("/services.<fmt>")
+@reads_replica
 def services(fmt: str) -> Response:
     return render(fmt, "services", service.services())
 
 
 @bp.get("/services/<code>.<fmt>")
+@reads_replica
 def service_definition(code: str, fmt: str) -> Response:
     return render(fmt, "service_definition", service.service_definition(code))
 
 
 @bp.get("/requests.<fmt>")
+@reads_replica
 def service_requests(fmt: str) -> Response:
     config = current_app.config
     codes = service.category_ids()
@@ -62,6 +67,7 @@ def service_requests(fmt: str) -> Response:
 
 
 @bp.get("/requests/<request_id>.<fmt>")
+@reads_replica
 def service_request(request_id: str, fmt: str) -> Response:
     extensions = params.extensions_flag(_values())
     answer = service.find_request(request_id, extensions)
@@ -81,6 +87,7 @@ def create_service_request(fmt: str) -> Response:
 
 
 @bp.get("/servicerequestupdates.<fmt>")
+@reads_replica
 def service_request_updates(fmt: str) -> Response:
     start, end = params.update_period(_values(), now=datetime.now(UTC), zone=_city_zone())
     found = updates.find_updates(start, end, limit=current_app.config["OPEN311_PAGE_SIZE"])

@@ -15,6 +15,7 @@ from app.public.filters import (
     parse_circle,
     parse_filter,
 )
+from app.replica import reads_replica
 
 bp = Blueprint("opendata", __name__)
 
@@ -38,6 +39,7 @@ def _report_url() -> Callable[[str], str]:
 
 
 @bp.route("/feeds/meldungen.atom")
+@reads_replica
 def feed():
     flt = _filter()
     rows = opendata.recent_changes(flt)
@@ -61,6 +63,7 @@ def _export_limit() -> str:
 
 # A download streams from an open database cursor: limit how many one client runs.
 @bp.route("/export/meldungen.geojson")
+@reads_replica
 @limiter.limit(_export_limit)
 def export_geojson():
     rows = opendata.stream_rows(_filter())
@@ -69,6 +72,7 @@ def export_geojson():
 
 
 @bp.route("/export/meldungen.csv")
+@reads_replica
 @limiter.limit(_export_limit)
 def export_csv():
     rows = opendata.stream_rows(_filter())

@@ -19,6 +19,7 @@ from app.public.filters import (
 )
 from app.public.listing import NEWEST, SORTS, list_reports
 from app.public.projection import public_report
+from app.replica import reads_replica
 from app.reports.service import find_by_case_number
 
 bp = Blueprint("public", __name__)
@@ -34,6 +35,7 @@ def _page_filter() -> tuple[ReportFilter, str | None]:
 
 
 @bp.route("/")
+@reads_replica
 def index():
     # The map reads the form's values, so a filtered link (/?category=licht) shows that view.
     flt, _ = _page_filter()
@@ -47,6 +49,7 @@ def index():
 
 
 @bp.route("/meldungen")
+@reads_replica
 def report_list():
     flt, error = _page_filter()
     sort = request.args.get("sortierung", NEWEST)
@@ -93,6 +96,7 @@ CASE_NUMBER = re.compile(r"(\d{4})\s*[-–/ ]\s*0*(\d{1,12})")
 
 
 @bp.route("/meldungen/suche")
+@reads_replica
 def find_case():
     """The header's search: a case number leads to its report's page (as the link to it
     would); anything else to the list with a message. The answer says no more than the report
@@ -118,6 +122,7 @@ def find_case():
 
 
 @bp.route("/meldungen/<case_number>")
+@reads_replica
 def report(case_number: str):
     found = find_by_case_number(case_number)
     if found is None:
@@ -127,6 +132,7 @@ def report(case_number: str):
 
 
 @bp.route("/fotos/<name>")
+@reads_replica
 def photo(name: str):
     if service.public_photo(name) is None:
         abort(404)
@@ -135,6 +141,7 @@ def photo(name: str):
 
 
 @bp.route("/api/v1/city.geojson")
+@reads_replica
 def city_outline():
     response = jsonify(service.city_outline())
     response.cache_control.public = True

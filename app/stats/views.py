@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, render_template, request
 
+from app.replica import reads_replica
 from app.stats.service import PERIODS, latest
 
 bp = Blueprint("stats", __name__)
@@ -14,6 +15,7 @@ PERIOD_LABELS = {"30": "Letzte 30 Tage", "365": "Letzte 365 Tage", "alle": "Gesa
 
 
 @bp.route("/transparenz")
+@reads_replica
 def transparency():
     period = request.args.get("zeitraum", "365")
     if period not in PERIODS:
