@@ -31,8 +31,8 @@ MIN_PLATE = (36, 10)
 MARGIN = 0.15
 
 MAX_FOUND = 30
-
-KINDS = {"face": "Gesicht", "plate": "Kennzeichen", "manual": "Bereich"}
+# Found by a detector, or drawn by staff; their labels are the staff page's (region_label).
+KINDS = ("face", "plate", "manual")
 
 
 @dataclass(frozen=True)

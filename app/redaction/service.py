@@ -36,7 +36,7 @@ SEARCHING = (
 
 
 class RegionError(ValueError):
-    """A German message for staff about regions they sent."""
+    """A German message for staff about regions they sent (the staff form shows it)."""
 
 
 def new_photo(report: Report, processed: ProcessedPhoto, *, after: bool = False) -> Photo:
@@ -49,14 +49,16 @@ def new_photo(report: Report, processed: ProcessedPhoto, *, after: bool = False)
         regions=[],
     )
     db.session.add(photo)
+    # Stored as uploaded first, the same as for the job: with something found, this file
+    # becomes the original and the public files are written anew.
+    photo.filename = storage.save(processed.data)
+    photo.thumbnail = storage.save(processed.thumbnail)
     found = _search(processed.data) if current_app.config["PHOTO_DETECTION"] == "inline" else None
     if found is None:
         # Not searched (job mode, or the detector failed): kept, not public, the job searches.
         photo.redaction = Redaction.PENDING
-        photo.filename = storage.save(processed.data)
-        photo.thumbnail = storage.save(processed.thumbnail)
-        return photo
-    _suggest(photo, processed.data, found, thumbnail=processed.thumbnail)
+    else:
+        _suggest(photo, processed.data, found)
     return photo
 
 
@@ -69,30 +71,19 @@ def _search(jpeg: bytes) -> list[Region] | None:
         return None
 
 
-def _suggest(photo: Photo, jpeg: bytes, found: list[Region], *, thumbnail: bytes | None) -> None:
-    """Record what the detector found and write the public files accordingly."""
+def _suggest(photo: Photo, jpeg: bytes, found: list[Region]) -> None:
+    """Record what the detector found in the stored photo `jpeg` and, with something found,
+    keep that file as the original and write blurred public files."""
     photo.regions = [r.as_json() for r in found]
-    # The report's version moves: a review form opened before the search is refused as stale
-    # instead of turning off suggestions its user never saw.
-    photo.report.updated_at = datetime.now(UTC)
     # The report's version moves: a review form opened before the search is refused as stale
     # instead of turning off suggestions its user never saw.
     photo.report.updated_at = datetime.now(UTC)
     if not found:
         photo.redaction = Redaction.NONE
-        if photo.filename is None:
-            photo.filename = storage.save(jpeg)
-            photo.thumbnail = storage.save(checked(thumbnail))
         return
     photo.redaction = Redaction.AUTO if _public_at_once(photo) else Redaction.SUGGESTED
-    photo.original = photo.filename or storage.save(jpeg)
+    photo.original = photo.filename
     _render(photo, jpeg, found)
-
-
-def checked(value: bytes | None) -> bytes:
-    if value is None:
-        raise RuntimeError("a new photo comes with its thumbnail")
-    return value
 
 
 def _public_at_once(photo: Photo) -> bool:
@@ -250,7 +241,7 @@ def search_waiting(limit: int = 20) -> int:
             photo.redaction = Redaction.SUGGESTED
             photo.report.updated_at = datetime.now(UTC)
         else:
-            _suggest(photo, jpeg, found, thumbnail=None)
+            _suggest(photo, jpeg, found)
         db.session.commit()
         done += 1
     return done

@@ -198,9 +198,9 @@ class PhotoReviewForm(PhotoForm):
         photo = checked(self.chosen)
         try:
             regions = posted_regions(request.form, photo)
+            moderation.review_photo(user, self.report, self.seen_version, photo, regions)
         except RegionError as exc:
             raise actions.ActionError(str(exc)) from exc
-        moderation.review_photo(user, self.report, self.seen_version, photo, regions)
 
 
 def _confirmed(field: Field, message: str) -> None:

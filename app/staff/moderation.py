@@ -83,11 +83,8 @@ def review_photo(
     inbox_only(user, report, seen_version)
     if photo.report_id != report.id:
         raise ActionError("Dieses Foto gehört nicht zu der Meldung.")
-    try:
-        note = redaction.review(photo, regions)
-    except redaction.RegionError as exc:
-        raise ActionError(str(exc)) from exc
-    _internal(report, user, note)
+    # redaction.RegionError passes on: the form translates it, like the posted regions' errors.
+    _internal(report, user, redaction.review(photo, regions))
     report.updated_at = datetime.now(UTC)  # as with toggle_photo: the version must move
     db.session.flush()
 
