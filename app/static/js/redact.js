@@ -173,5 +173,6 @@
     });
   }
 
-  document.querySelectorAll(".redact-form").forEach(setUp);
+  // The fields sit in the page's usual action form (its version and request key).
+  document.querySelectorAll("fieldset.redact-fields").forEach(function (set) { setUp(set.form); });
 })();
